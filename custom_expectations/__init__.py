@@ -1,0 +1,42 @@
+"""The Data Monitor's custom GX expectations.
+
+Importing this package registers every expectation and metric with GX. GX does not import
+plugins by itself, and a suite naming an unregistered type silently loses that expectation, so
+every entry point imports this package before loading a suite.
+"""
+
+from custom_expectations.expect_file_sizes_in_range import ExpectFileSizesInRange
+from custom_expectations.expect_id_bucket_partitions_in_storage import (
+    ExpectIdBucketPartitionsInStorage,
+)
+from custom_expectations.expect_id_bucket_partitions_registered import (
+    ExpectIdBucketPartitionsRegistered,
+)
+from custom_expectations.expect_primary_key_values_to_be_unique import (
+    ExpectPrimaryKeyValuesToBeUnique,
+)
+from custom_expectations.expect_primary_key_values_to_not_be_null import (
+    ExpectPrimaryKeyValuesToNotBeNull,
+)
+from custom_expectations.expect_row_count_to_match_source import ExpectRowCountToMatchSource
+from custom_expectations.expect_snapshot_to_be_fresh import ExpectSnapshotToBeFresh
+from custom_expectations.expect_table_schema_contract import ExpectTableSchemaContract
+from custom_expectations.expect_table_to_be_external_parquet import (
+    ExpectTableToBeExternalParquet,
+)
+from custom_expectations.metrics import SourceTableRowCount, TableInventory, TableKeyProfile
+
+__all__ = [
+    "ExpectFileSizesInRange",
+    "ExpectIdBucketPartitionsInStorage",
+    "ExpectIdBucketPartitionsRegistered",
+    "ExpectPrimaryKeyValuesToBeUnique",
+    "ExpectPrimaryKeyValuesToNotBeNull",
+    "ExpectRowCountToMatchSource",
+    "ExpectSnapshotToBeFresh",
+    "ExpectTableSchemaContract",
+    "ExpectTableToBeExternalParquet",
+    "SourceTableRowCount",
+    "TableInventory",
+    "TableKeyProfile",
+]

@@ -1,0 +1,66 @@
+"""Every id_bucket partition 0..N-1 exists in storage, and no other (the seed's MISSING check)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from great_expectations.core.suite_parameters import SuiteParameterDict
+
+from custom_expectations.base import InventoryExpectation, as_int, coerced, require
+from custom_expectations.rendering import listing, number
+
+LIST_LIMIT = 50  # keeps a result of a table with no partitions at all readable
+
+
+class ExpectIdBucketPartitionsInStorage(InventoryExpectation):
+    """Expect storage to hold exactly the partitions ``id_bucket=0`` .. ``id_bucket=N-1``.
+
+    Observed value: how many of the N expected buckets are present. A bucket >= N is data the
+    catalog range never covers, so it fails the table too.
+    """
+
+    bucket_count: int | SuiteParameterDict
+
+    success_keys: ClassVar[tuple[str, ...]] = ("bucket_count",)
+    args_keys: ClassVar[tuple[str, ...]] = ("bucket_count",)
+    sentence_template: ClassVar[str] = (
+        "All $bucket_count id_bucket partitions must be present in storage."
+    )
+
+    _coerce_count = coerced("bucket_count", to=as_int)
+
+    def _validate(
+        self,
+        metrics: dict[str, Any],
+        runtime_configuration: dict | None = None,
+        execution_engine: Any | None = None,
+    ) -> dict[str, Any]:
+        count = as_int(self.bucket_count)
+        present = {int(b) for b in require(self.inventory_of(metrics), "storage_buckets")}
+        missing = sorted(set(range(count)) - present)
+        unexpected = sorted(b for b in present if b >= count)
+        return {
+            "success": not missing and not unexpected,
+            "result": {
+                "observed_value": count - len(missing),
+                "details": {
+                    "bucket_count": count,
+                    "missing": missing[:LIST_LIMIT],
+                    "missing_count": len(missing),
+                    "unexpected": unexpected,
+                },
+            },
+        }
+
+    @classmethod
+    def observed_text(cls, result: dict[str, Any]) -> str:
+        details = result["details"]
+        parts = []
+        if details["missing_count"]:
+            parts.append(listing(details["missing_count"], "missing", details["missing"]))
+        if details["unexpected"]:
+            unexpected = details["unexpected"]
+            parts.append(listing(len(unexpected), "unexpected", unexpected))
+        if not parts:
+            return f"{number(result['observed_value'])} of {number(details['bucket_count'])} present"
+        return "; ".join(parts)

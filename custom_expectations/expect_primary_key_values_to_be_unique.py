@@ -1,0 +1,54 @@
+"""Every non-NULL primary key occurs once (the seed's PK_DUPES check)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from great_expectations.core.suite_parameters import SuiteParameterDict
+
+from custom_expectations.base import SentenceExpectation
+from custom_expectations.metrics.key_profile import METRIC_NAME
+from custom_expectations.rendering import plural
+
+
+class ExpectPrimaryKeyValuesToBeUnique(SentenceExpectation):
+    """Expect every non-NULL primary key value to occur exactly once.
+
+    Observed value: duplicate rows, the seed's ``SUM(c) ... HAVING COUNT(*) > 1`` (every row of a
+    key that occurs more than once; a key seen twice counts 2). NULL keys are not a key value and
+    are reported by the NULL expectation only, so one bad row never raises two alerts.
+    """
+
+    pk_column: str | SuiteParameterDict
+
+    metric_dependencies: ClassVar[tuple[str, ...]] = (METRIC_NAME,)
+    success_keys: ClassVar[tuple[str, ...]] = ("pk_column",)
+    args_keys: ClassVar[tuple[str, ...]] = ("pk_column",)
+    sentence_template: ClassVar[str] = (
+        "Primary key $pk_column must be unique: no value may occur on more than one row."
+    )
+
+    def _validate(
+        self,
+        metrics: dict[str, Any],
+        runtime_configuration: dict | None = None,
+        execution_engine: Any | None = None,
+    ) -> dict[str, Any]:
+        profile = metrics[METRIC_NAME]
+        dupes = profile["duplicate_rows"]
+        return {
+            "success": dupes == 0,
+            "result": {
+                "observed_value": dupes,
+                "details": {
+                    "duplicate_keys": profile["duplicate_keys"],
+                    "row_count": profile["row_count"],
+                    "column": self.pk_column,
+                },
+            },
+        }
+
+    @classmethod
+    def observed_text(cls, result: dict[str, Any]) -> str:
+        keys = plural(result["details"]["duplicate_keys"], "key")
+        return f"{plural(result['observed_value'], 'duplicate row')} ({keys})"

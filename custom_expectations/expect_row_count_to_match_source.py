@@ -1,0 +1,84 @@
+"""The part table holds as many rows as its source, within a tolerance (COUNT_MISMATCH)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from great_expectations.core.suite_parameters import SuiteParameterDict
+
+from custom_expectations.base import SentenceExpectation
+from custom_expectations.metrics import key_profile, source_row_count
+from custom_expectations.rendering import number
+
+
+def count_diff_pct(part: int, source: int) -> float:
+    """``|part - source| * 100 / source``; an empty source is 0 % off only if part is empty too.
+
+    A source with no rows cannot scale a difference, so any rows in the part table against it
+    are an infinite difference, which no tolerance accepts.
+    """
+    if source == 0:
+        return 0.0 if part == 0 else math.inf
+    return abs(part - source) * 100.0 / source
+
+
+class ExpectRowCountToMatchSource(SentenceExpectation):
+    """Expect the row count to match the source table's within ``tolerance_pct`` percent.
+
+    The part table's count comes from ``table.key_profile`` over ``pk_column`` (the scan the PK
+    expectations already pay for); the source count is one ``COUNT(*)``.
+    """
+
+    pk_column: str | SuiteParameterDict
+    source_schema: str | SuiteParameterDict
+    source_table: str | SuiteParameterDict
+    tolerance_pct: float | SuiteParameterDict = 0.0
+
+    metric_dependencies: ClassVar[tuple[str, ...]] = (
+        key_profile.METRIC_NAME,
+        source_row_count.METRIC_NAME,
+    )
+    success_keys: ClassVar[tuple[str, ...]] = (
+        "pk_column",
+        "source_schema",
+        "source_table",
+        "tolerance_pct",
+    )
+    args_keys: ClassVar[tuple[str, ...]] = ("source_schema", "source_table", "tolerance_pct")
+    sentence_template: ClassVar[str] = (
+        "Row count must match source table $source_schema.$source_table "
+        "within $tolerance_pct percent."
+    )
+
+    def _validate(
+        self,
+        metrics: dict[str, Any],
+        runtime_configuration: dict | None = None,
+        execution_engine: Any | None = None,
+    ) -> dict[str, Any]:
+        part = metrics[key_profile.METRIC_NAME]["row_count"]
+        source = metrics[source_row_count.METRIC_NAME]
+        tolerance = float(self.tolerance_pct)  # type: ignore[arg-type]
+        diff = count_diff_pct(part, source)
+        return {
+            "success": diff <= tolerance,
+            "result": {
+                "observed_value": {
+                    "part": part,
+                    "source": source,
+                    "diff_pct": diff if math.isfinite(diff) else "inf",
+                },
+                "details": {
+                    "source": f"{self.source_schema}.{self.source_table}",
+                    "tolerance_pct": tolerance,
+                },
+            },
+        }
+
+    @classmethod
+    def observed_text(cls, result: dict[str, Any]) -> str:
+        observed = result["observed_value"]
+        diff = observed["diff_pct"]  # "inf" when the source is empty and the part is not
+        pct = f"{diff:.6f}%" if isinstance(diff, (int, float)) else f"{diff}%"
+        return f"{number(observed['part'])} vs {number(observed['source'])} ({pct})"

@@ -1,0 +1,102 @@
+"""The table's snapshot_dt.txt marker holds a recent date (the seed's SNAPSHOT check)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, ClassVar
+
+from great_expectations.core.suite_parameters import SuiteParameterDict
+
+from custom_expectations.base import (
+    InventoryExpectation,
+    as_bool,
+    as_int,
+    as_iso_date,
+    coerced,
+    require,
+)
+from custom_expectations.rendering import plural
+
+# ASCII only: \d alone would also take other scripts' digits.
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class ExpectSnapshotToBeFresh(InventoryExpectation):
+    """Expect the marker's date to be at most ``freshness_window_days`` before ``as_of``.
+
+    States: fresh, stale, future, unparseable, missing. A missing marker fails only when
+    ``strict`` (not every table publishes one). Observed value: the marker's date.
+    """
+
+    freshness_window_days: int | SuiteParameterDict
+    as_of: str | SuiteParameterDict
+    strict: bool | SuiteParameterDict
+
+    success_keys: ClassVar[tuple[str, ...]] = ("freshness_window_days", "as_of", "strict")
+    args_keys: ClassVar[tuple[str, ...]] = ("freshness_window_days", "as_of", "strict")
+    sentence_template: ClassVar[str] = (
+        "The snapshot date in snapshot_dt.txt must be at most $freshness_window_days days old "
+        "on $as_of (strict: $strict)."
+    )
+
+    _coerce_window = coerced("freshness_window_days", to=as_int)
+    _coerce_as_of = coerced("as_of", to=as_iso_date)
+    _coerce_strict = coerced("strict", to=as_bool)
+
+    def _validate(
+        self,
+        metrics: dict[str, Any],
+        runtime_configuration: dict | None = None,
+        execution_engine: Any | None = None,
+    ) -> dict[str, Any]:
+        inventory = self.inventory_of(metrics)
+        text = require(inventory, "snapshot_text")
+        window = as_int(self.freshness_window_days)
+        as_of = date.fromisoformat(as_iso_date(self.as_of))
+        strict = as_bool(self.strict)
+        marker_date, age = None, None
+        if not isinstance(text, str):  # None, or NaN if pandas widened the column
+            state = "missing"
+        elif (marker_date := _parse(text)) is None:
+            state = "unparseable"
+        else:
+            age = (as_of - marker_date).days
+            state = "future" if age < 0 else "stale" if age > window else "fresh"
+        return {
+            "success": state == "fresh" or (state == "missing" and not strict),
+            "result": {
+                "observed_value": marker_date.isoformat() if marker_date else None,
+                "details": {
+                    "state": state,
+                    "age_days": age,
+                    "window_days": window,
+                    "uri": inventory.get("snapshot_uri"),
+                    "strict": strict,
+                    "text_sample": repr(text[:40]) if state == "unparseable" else None,
+                },
+            },
+        }
+
+    @classmethod
+    def observed_text(cls, result: dict[str, Any]) -> str:
+        details = result["details"]
+        state, age = details["state"], details["age_days"]
+        if state == "missing":
+            return "marker missing" + (" (strict)" if details["strict"] else "")
+        if state == "unparseable":
+            return f"unparseable: {details['text_sample']}"
+        if state == "future":
+            return f"{result['observed_value']} ({plural(-age, 'day')} in the future)"
+        window = f", window {details['window_days']}" if state == "stale" else ""
+        return f"{result['observed_value']} ({plural(age, 'day')} old{window})"
+
+
+def _parse(text: str) -> date | None:
+    stripped = text.strip()
+    if not DATE_TEXT.fullmatch(stripped):
+        return None
+    try:
+        return date.fromisoformat(stripped)
+    except ValueError:  # e.g. 2024-02-30
+        return None

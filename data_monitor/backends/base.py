@@ -1,0 +1,89 @@
+"""The seams between the monitor and the outside systems, one implementation per backend.
+
+``local``: a warehouse folder standing in for S3 + Glue, DuckDB standing in for Athena, a file
+standing in for SNS. ``aws``: S3, Glue, Athena (pyathena), SNS. Everything between these seams
+(suites, custom expectations, report rows and alert lines) is shared and backend-blind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from data_monitor.catalog_model import Partition, TableMeta
+
+
+class BackendError(RuntimeError):
+    """An outside system refused or failed; the message says what was being done."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    uri: str
+    size_bytes: int
+
+
+class Store(Protocol):
+    """Object storage (S3 or the warehouse's ``s3/`` folder)."""
+
+    def list_prefixes(self, uri: str) -> list[str]:
+        """Names (``id_bucket=3/``) of the "folders" directly under ``uri``."""
+        ...
+
+    def list_objects(self, uri: str) -> list[StoredObject]:
+        """Data objects under ``uri`` (recursively), skipping ``_``/``.``-prefixed names."""
+        ...
+
+    def read_text(self, uri: str, max_bytes: int) -> str | None:
+        """At most ``max_bytes`` of the object as text, or None if it does not exist."""
+        ...
+
+    def write_bytes(self, uri: str, data: bytes, content_type: str) -> str:
+        """Write the object whole (never half) and return where it went."""
+        ...
+
+
+class Catalog(Protocol):
+    """The table catalog (Glue or the warehouse's ``glue/`` folder)."""
+
+    def database_exists(self, database: str) -> bool: ...
+
+    def list_tables(self, database: str, prefix: str) -> list[str]: ...
+
+    def get_table(self, database: str, name: str) -> TableMeta | None: ...
+
+    def list_partitions(self, table: TableMeta) -> list[Partition]: ...
+
+    def add_partitions(self, table: TableMeta, buckets: list[int], mode: str) -> int:
+        """Register ``buckets`` (only adds, never replaces); returns how many were added."""
+        ...
+
+
+class QueryEngine(Protocol):
+    """The SQL engine GX validates through (Athena or DuckDB)."""
+
+    def connection_string(self) -> str: ...
+
+    def expose(self, table: TableMeta) -> None:
+        """Make ``database.table`` queryable as the catalog describes it."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class AlertSink(Protocol):
+    def send(self, subject: str, message: str) -> str:
+        """Deliver the alert; returns where it went."""
+        ...
+
+
+@dataclass
+class Backend:
+    name: str
+    store: Store
+    catalog: Catalog
+    engine: QueryEngine
+    alerts: AlertSink
+
+    def close(self) -> None:
+        self.engine.close()

@@ -1,0 +1,122 @@
+"""``data-monitor``: the command line (thin: parse, call the library, map to an exit code).
+
+    data-monitor run --database DB --report_bucket B [seed flags]
+    data-monitor demo [--warehouse PATH]
+    data-monitor suites check [--gx_dir PATH]
+
+Exit codes of ``run``: 0 every check ran and nothing is wrong; 1 every check ran and alerts were
+raised (and delivered); 2 bad flags or suites (nothing read or written); 3 some check could not
+run, or a report/alert could not be delivered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from data_monitor.flags import OneLineParser, UsageError, add_run_flags, settings_from
+
+LOG = logging.getLogger("data_monitor")
+EXIT_CODES = """exit codes:
+  0  every check ran, no issue found
+  1  every check ran, issues found (alert sent, report written)
+  2  invalid flags or suite files: nothing was read or written
+  3  some check could not run, or the report/alert could not be delivered"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="data-monitor", description="Data-quality monitor for "
+                           "partitioned S3/Glue tables, built on Great Expectations.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    run = commands.add_parser("run", help="check every monitored table once",
+                              epilog=EXIT_CODES, formatter_class=argparse.RawTextHelpFormatter)
+    add_run_flags(run)
+    demo = commands.add_parser("demo", help="build a demo warehouse with seeded defects and "
+                               "run the monitor on it")
+    demo.add_argument("--warehouse", type=Path, default=Path("demo-warehouse"),
+                      help="where to build the demo warehouse (default: demo-warehouse)")
+    demo.add_argument("--scale", type=int, default=1, help="multiply the demo's rows")
+    suites = commands.add_parser("suites", help="work with the expectation suites")
+    suite_commands = suites.add_subparsers(dest="suites_command", required=True,
+                                           parser_class=OneLineParser)
+    check = suite_commands.add_parser("check", help="validate every suite file")
+    check.add_argument("--gx_dir", type=Path, default=None,
+                       help="the GX project folder (default: the bundled gx/)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    configure_logging()
+    parser = build_parser()
+    try:
+        args, unknown = parser.parse_known_args(args_in)
+        if unknown:
+            LOG.info("ignoring arguments this job does not use: %s",
+                     " ".join(a for a in unknown if a.startswith("--")))
+        if args.command == "run":
+            return run_command(settings_from(args))
+        if args.command == "demo":
+            from data_monitor.demo import run_demo
+
+            return run_demo(args.warehouse, args.scale)
+        return suites_check(args.gx_dir)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+def run_command(settings: object) -> int:
+    from data_monitor import monitor
+    from data_monitor.suites import SuiteError
+
+    try:
+        outcome = monitor.run(settings)  # type: ignore[arg-type]
+    except SuiteError as exc:
+        print(f"data-monitor run: error: invalid suite files:\n{exc}", file=sys.stderr)
+        return 2
+    print_summary(outcome)
+    return int(outcome.exit_code)
+
+
+def print_summary(outcome: object) -> None:
+    from data_monitor.monitor import RunOutcome
+
+    assert isinstance(outcome, RunOutcome)
+    print(f"checked {len(outcome.rows)} table(s): {len(outcome.alerts)} alert(s)")
+    for alert in outcome.alerts:
+        print(f"  {alert.severity:<6} {alert.line}")
+    for label, key in (("JSON report", "json"), ("CSV report", "csv"), ("alert", "alert"),
+                       ("Data Docs", "data_docs")):
+        if key in outcome.outputs:
+            print(f"{label + ':':<13}{outcome.outputs[key]}")
+    for failure in outcome.failures:
+        print(f"FAILED: {failure}")
+    print(f"exit code {int(outcome.exit_code)} ({outcome.exit_code.name.lower()})")
+
+
+def suites_check(gx_dir: Path | None) -> int:
+    from data_monitor.suites import SuiteError, default_gx_dir, load_suite_files
+
+    folder = gx_dir or default_gx_dir()
+    try:
+        suites = load_suite_files(folder)
+    except SuiteError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for suite in suites:
+        print(f"{suite.path}: {len(suite.expectations)} expectation(s), batch {suite.batch}: ok")
+    return 0
+
+
+def configure_logging() -> None:
+    """Plain timestamped lines on stderr: the same in a terminal, in Glue and in cron."""
+    if not LOG.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        LOG.addHandler(handler)
+        LOG.setLevel(logging.INFO)
+        LOG.propagate = False

@@ -1,0 +1,119 @@
+"""A table's inventory: what storage and the catalog say about it, collected before validation.
+
+The metadata suite's custom expectations validate this record (as a one-row batch). A fact that
+could not be collected (S3 denied, catalog unreadable) is recorded under ``errors`` with the
+reason; the expectation that needs it then raises, and the run reports it as an ``[ERROR]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypeVar
+
+from data_monitor.backends.base import Backend, BackendError
+from data_monitor.catalog_model import TableMeta, bucket_of_prefix
+from data_monitor.settings import Settings
+
+MARKER_MAX_BYTES = 4096
+FILE_SAMPLE_PARTITIONS = 5
+T = TypeVar("T")
+
+
+@dataclass
+class Inventory:
+    """One table's facts. Field names are the keys the custom expectations read."""
+
+    database: str
+    table: str
+    location: str
+    table_type: str = ""
+    input_format: str = ""
+    serde: str = ""
+    columns: list[str] = field(default_factory=list)
+    partition_keys: list[dict[str, str]] = field(default_factory=list)
+    projection: dict[str, Any] = field(default_factory=dict)
+    storage_buckets: list[int] = field(default_factory=list)
+    registered_buckets_before: list[int] = field(default_factory=list)
+    registered_buckets: list[int] = field(default_factory=list)
+    repair_mode: str = "off"
+    repaired: int = 0
+    snapshot_uri: str = ""
+    snapshot_text: str | None = None
+    file_sample: list[dict[str, Any]] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def marker_uri(settings: Settings, table: TableMeta) -> str:
+    return settings.snapshot_marker.format(
+        location=table.location, table=table.name, database=table.database
+    )
+
+
+def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory:
+    """Gather storage partitions, registrations (repairing if asked), marker and file sizes."""
+    from data_monitor.repair import repair_missing
+
+    inv = Inventory(
+        database=table.database,
+        table=table.name,
+        location=table.location,
+        table_type=table.table_type,
+        input_format=table.input_format,
+        serde=table.serde,
+        columns=[c.name for c in table.columns],
+        partition_keys=[{"name": k.name, "type": k.type} for k in table.partition_keys],
+        projection=asdict(table.projection),
+        repair_mode=settings.auto_repair,
+        snapshot_uri=marker_uri(settings, table),
+    )
+    storage = _attempt(inv, "storage_buckets", lambda: _storage_buckets(backend, table))
+    inv.storage_buckets = storage or []
+    registered = _attempt(inv, "registered_buckets", lambda: _registered(backend, table))
+    inv.registered_buckets_before = registered or []
+    inv.registered_buckets = list(inv.registered_buckets_before)
+    if storage is not None and registered is not None and not table.projection.enabled:
+        repaired = _attempt(inv, "repair", lambda: repair_missing(
+            backend, table, storage, registered, settings.auto_repair))
+        if repaired:
+            inv.repaired = repaired
+            after = _attempt(inv, "registered_buckets", lambda: _registered(backend, table))
+            inv.registered_buckets = after or inv.registered_buckets
+    inv.snapshot_text = _attempt(
+        inv, "snapshot_text", lambda: backend.store.read_text(inv.snapshot_uri, MARKER_MAX_BYTES))
+    if settings.file_size_check:
+        inv.file_sample = _attempt(
+            inv, "file_sample", lambda: _file_sample(backend, table, inv.storage_buckets)) or []
+    return inv
+
+
+def _attempt(inv: Inventory, fact: str, collect_fact: Callable[[], T]) -> T | None:
+    try:
+        return collect_fact()
+    except (BackendError, OSError) as exc:
+        inv.errors[fact] = f"{fact.replace('_', ' ')} unavailable: {exc}"
+        return None
+
+
+def _storage_buckets(backend: Backend, table: TableMeta) -> list[int]:
+    if not table.location:
+        raise BackendError("the table has no storage location")
+    found = (bucket_of_prefix(p) for p in backend.store.list_prefixes(table.location))
+    return sorted(b for b in found if b is not None)
+
+
+def _registered(backend: Backend, table: TableMeta) -> list[int]:
+    found = (p.bucket() for p in backend.catalog.list_partitions(table))
+    return sorted({b for b in found if b is not None})
+
+
+def _file_sample(backend: Backend, table: TableMeta, buckets: list[int]) -> list[dict[str, Any]]:
+    sample = []
+    for bucket in buckets[:FILE_SAMPLE_PARTITIONS]:
+        for obj in backend.store.list_objects(table.partition_location(bucket)):
+            sample.append({"partition": f"id_bucket={bucket}", "uri": obj.uri,
+                           "size_bytes": obj.size_bytes})
+    return sample

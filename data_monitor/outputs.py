@@ -1,0 +1,84 @@
+"""Delivering a run: the JSON/CSV reports and the alert message.
+
+Each run writes its own timestamped report under ``runs/`` and then the seed's per-day name
+(``omc_monitor_report_{date}.json``), which is therefore the latest run of the day; an earlier
+run of the same day stays in ``runs/``. The alert goes out even when a report could not be
+written (and says so); a failure of either is recorded and makes the exit code non-zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from data_monitor.alerts import message_for, subject_for
+from data_monitor.backends.base import Backend
+from data_monitor.report import REPORT_NAME, report_document, to_csv, to_json
+from data_monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from data_monitor.monitor import RunOutcome
+
+LOG = logging.getLogger("data_monitor")
+
+
+def docs_dir(settings: Settings) -> Path | None:
+    if not settings.data_docs:
+        return None
+    return settings.docs_dir or settings.warehouse / "data-docs"
+
+
+def results_dir(settings: Settings) -> Path | None:
+    return settings.warehouse / "gx-validations" if settings.data_docs else None
+
+
+def report_uris(settings: Settings, started: dt.datetime) -> dict[str, str]:
+    base = f"s3://{settings.report_bucket}/{settings.report_prefix}"
+    day = REPORT_NAME.format(date=settings.as_of.isoformat())
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    return {
+        "run_json": f"{base}runs/{day}_{stamp}.json",
+        "run_csv": f"{base}runs/{day}_{stamp}.csv",
+        "json": f"{base}{day}.json",
+        "csv": f"{base}{day}.csv",
+    }
+
+
+def publish(backend: Backend, settings: Settings, outcome: RunOutcome,
+            started: dt.datetime) -> None:
+    uris = report_uris(settings, started)
+    document = report_document(settings, outcome.generated_at, outcome.rows, outcome.alerts, {
+        "as_of": settings.as_of.isoformat(),
+        "backend": settings.backend,
+        "auto_repair": settings.auto_repair,
+        "run_report": uris["run_json"],
+        "failures": outcome.failures,
+    })
+    payloads = {
+        "run_json": (to_json(document), "application/json"),
+        "run_csv": (to_csv(outcome.rows), "text/csv"),
+        "json": (to_json(document), "application/json"),
+        "csv": (to_csv(outcome.rows), "text/csv"),
+    }
+    for key, (data, content_type) in payloads.items():
+        try:
+            outcome.outputs[key] = backend.store.write_bytes(uris[key], data, content_type)
+        except Exception as exc:  # the alert must still go out
+            outcome.failures.append(f"report {uris[key]} could not be written: {exc}")
+    if outcome.alerts:
+        _send_alert(backend, settings, outcome, uris["json"])
+
+
+def _send_alert(backend: Backend, settings: Settings, outcome: RunOutcome, report: str) -> None:
+    written = "json" in outcome.outputs
+    footer = f"Report: {report}" if written else (
+        f"The report could not be written to {report}; see the job log.")
+    subject = subject_for(settings.database, settings.table_prefix, len(outcome.alerts))
+    message = message_for(settings.database, settings.table_prefix, outcome.alerts, footer)
+    try:
+        outcome.outputs["alert"] = backend.alerts.send(subject, message)
+    except Exception as exc:
+        outcome.failures.append(f"alert could not be sent: {exc}")
+        LOG.error("alert could not be sent: %s", exc)

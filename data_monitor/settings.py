@@ -1,0 +1,78 @@
+"""One settings object, built from the seed's ``--flag value`` arguments.
+
+The Glue job, cron and the CLI all pass the seed's flags with the seed's spelling
+(``--count_tolerance_pct 0.1``, booleans as ``true``/``false``). Every value is checked here,
+once, before anything is read or written; a bad value stops the run with exit code 2 and one
+line naming the flag and what it accepts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SNAPSHOT_MARKER = "{location}_metadata/snapshot_dt.txt"
+AUTO_REPAIR_MODES = ("athena", "glue", "off")
+BACKENDS = ("local", "aws")
+SOURCE_TYPES = ("ext", "part")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know; see ``data_monitor.flags`` for each flag's help."""
+
+    database: str
+    report_bucket: str
+    athena_results: str | None = None
+    region: str = "us-east-1"
+    table_prefix: str = "part_"
+    bucket_count: int = 256
+    report_prefix: str = "data-monitor/"
+    sns_topic_arn: str | None = None
+    auto_repair: str = "athena"
+    athena_workgroup: str = "primary"
+    strict_snapshot: bool = True
+    freshness_window_days: int = 45
+    count_check_enabled: bool = True
+    compare_source_type: str = "ext"
+    compare_database: str | None = None
+    count_tolerance_pct: float = 0.0
+    pk_column: str = "customer_user_id"
+    file_size_check: bool = False
+    file_size_min_mb: float = 64.0
+    file_size_max_mb: float = 1024.0
+    max_tables: int = 0
+    backend: str = "local"
+    warehouse: Path = Path("warehouse")
+    as_of: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
+    snapshot_marker: str = DEFAULT_SNAPSHOT_MARKER
+    max_workers: int = 4
+    data_docs: bool = True
+    docs_dir: Path | None = None
+    gx_dir: Path | None = None
+
+    @property
+    def source_database(self) -> str:
+        return self.compare_database or self.database
+
+    @property
+    def source_prefix(self) -> str:
+        """The prefix that replaces ``table_prefix`` to name a table's count source."""
+        return "ext_" if self.compare_source_type == "ext" else self.table_prefix
+
+    def source_table_for(self, table: str) -> str:
+        """``part_ibe_01`` -> ``ext_ibe_01`` (``ext``) or ``part_ibe_01`` (``part``)."""
+        return self.source_prefix + table[len(self.table_prefix) :]
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def public_dict(self) -> dict[str, object]:
+        """The settings as plain JSON values (nothing here is secret)."""
+        out: dict[str, object] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = str(value) if isinstance(value, (Path, dt.date)) else value
+        return out

@@ -1,0 +1,156 @@
+"""Loading and checking the expectation suites in ``gx/expectations/``.
+
+A suite file is GX's suite JSON plus ``meta.data_monitor.batch``: ``table`` (validated over the
+table through SQL) or ``inventory`` (over the table's storage/catalog inventory). A suite that
+GX cannot load whole never runs: GX silently drops an expectation whose type is unknown, so
+every expectation is built here one by one and any problem is reported with its position.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from great_expectations.core.expectation_suite import ExpectationSuite
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+import custom_expectations  # noqa: F401  (registers the custom types before any suite loads)
+from data_monitor.settings import Settings
+
+BATCH_KINDS = ("table", "inventory")
+# Expectations a flag can switch off, as the seed's flags do for its checks.
+TOGGLES = {
+    "expect_row_count_to_match_source": "count_check_enabled",
+    "expect_file_sizes_in_range": "file_size_check",
+}
+PARAMETERS = (
+    "database", "table", "pk_column", "partition_key", "bucket_count", "source_schema",
+    "source_table", "tolerance_pct", "freshness_window_days", "as_of", "strict_snapshot",
+    "file_size_min_mb", "file_size_max_mb",
+)
+
+
+class SuiteError(ValueError):
+    """One or more suite files cannot be used; the message lists every problem."""
+
+
+@dataclass(frozen=True)
+class SuiteFile:
+    path: Path
+    name: str
+    batch: str
+    expectations: tuple[dict[str, Any], ...]
+
+
+def default_gx_dir() -> Path:
+    """The project's ``gx/`` (a checkout), else the copy installed with the package."""
+    checkout = Path(__file__).resolve().parents[1] / "gx"
+    if (checkout / "expectations").is_dir():
+        return checkout
+    return Path(str(resources.files("data_monitor") / "gx"))
+
+
+def table_parameters(settings: Settings, database: str, table: str) -> dict[str, Any]:
+    """The suite parameters of one table: per-table values reach every suite this way."""
+    return {
+        "database": database,
+        "table": table,
+        "pk_column": settings.pk_column,
+        "partition_key": "id_bucket",
+        "bucket_count": settings.bucket_count,
+        "source_schema": settings.source_database,
+        "source_table": settings.source_table_for(table),
+        "tolerance_pct": settings.count_tolerance_pct,
+        "freshness_window_days": settings.freshness_window_days,
+        "as_of": settings.as_of.isoformat(),
+        "strict_snapshot": settings.strict_snapshot,
+        "file_size_min_mb": settings.file_size_min_mb,
+        "file_size_max_mb": settings.file_size_max_mb,
+    }
+
+
+def load_suite_files(gx_dir: Path) -> list[SuiteFile]:
+    """Every suite file, each checked; raises SuiteError listing all problems found."""
+    folder = gx_dir / "expectations"
+    paths = sorted(folder.glob("*.json"))
+    if not paths:
+        raise SuiteError(f"{folder}: no suite files (*.json) found")
+    problems: list[str] = []
+    suites = [s for s in (_read(p, problems) for p in paths) if s is not None]
+    if problems:
+        raise SuiteError("\n".join(problems))
+    return suites
+
+
+def check_expectation(where: str, index: int, item: Any) -> list[str]:
+    """Problems with one expectation entry of a suite file (empty when it is usable)."""
+    at = f"{where}: expectations[{index}]"
+    if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+        return [f"{at}: not an object with a \"type\""]
+    kwargs = item.get("kwargs", {})
+    problems = [
+        f"{at} ({item['type']}): unknown suite parameter ${name}; known: {', '.join(PARAMETERS)}"
+        for name in sorted(_parameter_names(kwargs)) if name not in PARAMETERS
+    ]
+    try:
+        ExpectationConfiguration(type=item["type"], kwargs=kwargs, meta=item.get("meta"))\
+            .to_domain_obj()
+    except Exception as exc:  # GX raises several types for unknown types and bad kwargs
+        reason = " ".join(str(exc).split())[:300]
+        problems.append(f"{at} ({item['type']}): {reason}")
+    return problems
+
+
+def build_suite(suite_file: SuiteFile, settings: Settings) -> ExpectationSuite:
+    """The GX suite for this run, without the checks the flags switched off."""
+    enabled = [e for e in suite_file.expectations if _switched_on(e["type"], settings)]
+    suite = ExpectationSuite(
+        name=suite_file.name,
+        expectations=[
+            ExpectationConfiguration(type=e["type"], kwargs=e.get("kwargs", {}),
+                                     meta=e.get("meta")).to_domain_obj()
+            for e in enabled
+        ],
+        meta={"data_monitor": {"batch": suite_file.batch}},
+    )
+    if len(suite.expectations) != len(enabled):
+        raise SuiteError(f"{suite_file.path}: GX kept {len(suite.expectations)} of "
+                         f"{len(enabled)} expectations")
+    return suite
+
+
+def _switched_on(expectation_type: str, settings: Settings) -> bool:
+    flag = TOGGLES.get(expectation_type)
+    return flag is None or bool(getattr(settings, flag))
+
+
+def _read(path: Path, problems: list[str]) -> SuiteFile | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        problems.append(f"{path}: not readable JSON: {exc}")
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
+        problems.append(f"{path}: expected an object with an \"expectations\" list")
+        return None
+    batch = ((data.get("meta") or {}).get("data_monitor") or {}).get("batch", "table")
+    if batch not in BATCH_KINDS:
+        problems.append(f"{path}: meta.data_monitor.batch is {batch!r}, expected one of "
+                        + "|".join(BATCH_KINDS))
+    for index, item in enumerate(data["expectations"]):
+        problems.extend(check_expectation(str(path), index, item))
+    name = data.get("name") or path.stem
+    return SuiteFile(path, str(name), str(batch), tuple(data["expectations"]))
+
+
+def _parameter_names(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        if "$PARAMETER" in value:
+            return {str(value["$PARAMETER"])}
+        return set().union(*(_parameter_names(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_parameter_names(v) for v in value))
+    return set()

@@ -1,0 +1,377 @@
+"""Tests of the local Athena endpoint through boto3, pyathena DB-API and SQLAlchemy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pyathena
+import pytest
+import sqlalchemy as sa
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from pyathena.error import OperationalError
+
+from .local_athena import LocalAthena
+
+REGION = "us-east-1"
+BUCKET = "dq-lake"
+STAGING = f"s3://{BUCKET}/athena-results/"
+WAREHOUSE = f"s3://{BUCKET}/warehouse"
+PARQUET_SD = {
+    "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+    "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+    "SerdeInfo": {"SerializationLibrary":
+                  "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+}
+EVENT_COLUMNS = [{"Name": "id", "Type": "bigint"}, {"Name": "name", "Type": "string"},
+                 {"Name": "amount", "Type": "double"}, {"Name": "event_date", "Type": "date"}]
+# id_bucket -> ids (None = NULL key; duplicates on purpose). Bucket 3 is not registered in Glue.
+EVENTS = {0: [1, 2, 2, None, 3], 1: [10, 11, 11, 11], 2: [20, None], 3: [30, 31, 32]}
+REGISTERED_ROWS = 5 + 4 + 2
+
+
+def _parquet(ids: list[int | None], bucket: int = 0) -> bytes:
+    table = pa.table({
+        "id": pa.array(ids, pa.int64()),
+        "name": pa.array([None if i is None else f"n{i}" for i in ids], pa.string()),
+        "amount": pa.array([float(i or 0) + 0.5 for i in ids], pa.float64()),
+        "event_date": pa.array([dt.date(2024, 1, 1 + bucket)] * len(ids), pa.date32()),
+        "extra_col": pa.array([1] * len(ids), pa.int32()),  # not in Glue: must not show up
+    })
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def _table(glue: Any, name: str, columns: list[dict[str, str]], *,
+           partition_keys: list[dict[str, str]] | None = None,
+           parameters: dict[str, str] | None = None) -> None:
+    glue.create_table(DatabaseName="dq", TableInput={
+        "Name": name, "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"classification": "parquet", **(parameters or {})},
+        "PartitionKeys": partition_keys or [],
+        "StorageDescriptor": {"Columns": columns, "Location": f"{WAREHOUSE}/{name}/",
+                              **PARQUET_SD},
+    })
+
+
+@pytest.fixture
+def lake(local_athena: LocalAthena) -> LocalAthena:
+    s3, glue = boto3.client("s3"), boto3.client("glue")  # via AWS_ENDPOINT_URL_S3/_GLUE
+    s3.create_bucket(Bucket=BUCKET)
+
+    def put(key: str, body: bytes) -> None:
+        s3.put_object(Bucket=BUCKET, Key=f"warehouse/{key}", Body=body)
+
+    glue.create_database(DatabaseInput={"Name": "dq"})
+    # Partitioned table: 4 buckets in S3, only 0..2 registered in Glue.
+    _table(glue, "events", EVENT_COLUMNS, partition_keys=[{"Name": "id_bucket", "Type": "int"}])
+    for b, ids in EVENTS.items():
+        put(f"events/id_bucket={b}/part-0.parquet", _parquet(ids, b))
+    put("events/id_bucket=0/_temporary/part-9.parquet", _parquet([99] * 7))  # hidden
+    put("events/id_bucket=1/_SUCCESS", b"")
+    glue.batch_create_partition(DatabaseName="dq", TableName="events", PartitionInputList=[
+        {"Values": [str(b)], "StorageDescriptor": {
+            "Columns": EVENT_COLUMNS, "Location": f"{WAREHOUSE}/events/id_bucket={b}/",
+            **PARQUET_SD}} for b in range(3)])
+    # Unpartitioned table with hidden files/directories and a Glue column missing from the data.
+    _table(glue, "customers", [{"Name": "id", "Type": "int"}, {"Name": "name", "Type": "string"},
+                               {"Name": "tier", "Type": "string"}])
+    put("customers/part-0.parquet", _parquet([1, 2, 3]))
+    put("customers/part-1.parquet", _parquet([4, None]))
+    put("customers/_SUCCESS", b"")
+    put("customers/.staging/part-2.parquet", _parquet([7] * 50))
+    put("customers/_tmp/part-3.parquet", _parquet([8] * 50))
+    # Table with no objects at all.
+    _table(glue, "empty_t", [{"Name": "a", "Type": "string"}, {"Name": "b", "Type": "int"},
+                             {"Name": "c", "Type": "bigint"}, {"Name": "d", "Type": "double"},
+                             {"Name": "e", "Type": "boolean"}, {"Name": "f", "Type": "timestamp"},
+                             {"Name": "g", "Type": "array<string>"}])
+    # Partition projection: no Glue partitions; bucket 300 is outside the projected range.
+    _table(glue, "proj", EVENT_COLUMNS, partition_keys=[{"Name": "id_bucket", "Type": "int"}],
+           parameters={"projection.enabled": "true", "projection.id_bucket.type": "integer",
+                       "projection.id_bucket.range": "0,255"})
+    put("proj/id_bucket=0/a.parquet", _parquet([1, 2]))
+    put("proj/id_bucket=7/a.parquet", _parquet([3, 4, 5]))
+    put("proj/id_bucket=300/a.parquet", _parquet([6]))
+    return local_athena
+
+
+def _connect(**kwargs: Any) -> Any:
+    return pyathena.connect(s3_staging_dir=STAGING, region_name=REGION, schema_name="dq",
+                            poll_interval=0.02, **kwargs)
+
+
+def _query(sql: str) -> list[tuple[Any, ...]]:
+    with _connect() as conn, conn.cursor() as cur:
+        cur.execute(sql)
+        return list(cur.fetchall())
+
+
+def _partition_values() -> list[str]:
+    parts = boto3.client("glue").get_partitions(DatabaseName="dq", TableName="events")
+    return sorted(p["Values"][0] for p in parts["Partitions"])
+
+
+@pytest.fixture
+def athena_client() -> Iterator[Any]:
+    client = boto3.client("athena", config=Config(retries={"total_max_attempts": 1}))
+    yield client
+    client.close()
+
+
+def _wait(client: Any, query_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            return dict(execution)
+        assert time.monotonic() < deadline, execution
+        time.sleep(0.01)
+
+
+def test_count_sees_registered_partitions_only(lake: LocalAthena) -> None:
+    # pyathena is pointed at the endpoint by AWS_ENDPOINT_URL_ATHENA alone.
+    assert _query("SELECT COUNT(*) FROM dq.events") == [(REGISTERED_ROWS,)]
+    assert _query("SELECT COUNT(*), COUNT(id), COUNT(DISTINCT id) FROM events") == [(11, 9, 6)]
+    assert set(lake.operations) == {"StartQueryExecution", "GetQueryExecution",
+                                    "GetQueryResults"}
+    record = lake.queries[0]
+    assert record.transpiled_sql == "SELECT COUNT(*) FROM dq.events"
+    assert (record.database, record.workgroup, record.state) == ("dq", "primary", "SUCCEEDED")
+    assert record.data_scanned_bytes > 0
+
+
+def test_msck_repair_registers_missing_partition(lake: LocalAthena) -> None:
+    glue = boto3.client("glue")
+    before = {p["Values"][0]: p for p in
+              glue.get_partitions(DatabaseName="dq", TableName="events")["Partitions"]}
+    assert _query("MSCK REPAIR TABLE dq.events") == []
+    after = {p["Values"][0]: p for p in
+             glue.get_partitions(DatabaseName="dq", TableName="events")["Partitions"]}
+    assert sorted(after) == ["0", "1", "2", "3"]
+    for value, partition in before.items():
+        assert after[value] == partition  # existing partitions unchanged
+    assert after["3"]["StorageDescriptor"]["Location"] == f"{WAREHOUSE}/events/id_bucket=3/"
+    assert after["3"]["StorageDescriptor"]["SerdeInfo"] == PARQUET_SD["SerdeInfo"]
+    assert _query("SELECT COUNT(*) FROM dq.events") == [(REGISTERED_ROWS + 3,)]
+    assert _query("MSCK REPAIR TABLE events") == []  # nothing left to add
+    assert _partition_values() == ["0", "1", "2", "3"]
+    assert lake.queries[0].statement_type == "DDL"
+
+
+def test_alter_table_add_partition_is_idempotent(lake: LocalAthena) -> None:
+    sql = (f"ALTER TABLE dq.events ADD IF NOT EXISTS PARTITION (id_bucket=3) "
+           f"LOCATION '{WAREHOUSE}/events/id_bucket=3/' PARTITION (id_bucket = 1)")
+    for _ in range(2):
+        assert _query(sql) == []
+        assert _partition_values() == ["0", "1", "2", "3"]
+        assert _query("SELECT COUNT(*) FROM dq.events") == [(REGISTERED_ROWS + 3,)]
+    with pytest.raises(OperationalError, match="already exists"):
+        _query("ALTER TABLE events ADD PARTITION (id_bucket=3)")
+    assert _query("ALTER TABLE events ADD PARTITION (id_bucket=9)") == []  # default location
+    assert _partition_values() == ["0", "1", "2", "3", "9"]
+    assert _query("SELECT COUNT(*) FROM dq.events") == [(REGISTERED_ROWS + 3,)]
+
+
+def test_group_by_having_exact_numbers(lake: LocalAthena) -> None:
+    assert _query("SELECT id, COUNT(*) AS n FROM dq.events WHERE id IS NOT NULL "
+                  "GROUP BY id HAVING COUNT(*) > 1 ORDER BY id") == [(2, 2), (11, 3)]
+    rows = _query("SELECT id_bucket, COUNT(*), COUNT(id), SUM(amount), MIN(event_date) "
+                  "FROM dq.events GROUP BY id_bucket HAVING COUNT(*) >= 2 ORDER BY id_bucket")
+    assert rows == [(0, 5, 4, 10.5, dt.date(2024, 1, 1)), (1, 4, 4, 45.0, dt.date(2024, 1, 2)),
+                    (2, 2, 1, 21.0, dt.date(2024, 1, 3))]
+
+
+def test_unpartitioned_empty_and_projected_tables(lake: LocalAthena) -> None:
+    assert _query("SELECT COUNT(*), COUNT(tier), COUNT(id), MAX(id) FROM dq.customers") == [
+        (5, 0, 4, 4)]
+    with _connect() as conn, conn.cursor() as cur:
+        cur.execute("SELECT * FROM dq.empty_t")
+        assert cur.fetchall() == []
+        assert [(d[0], d[1]) for d in cur.description] == [
+            ("a", "varchar"), ("b", "integer"), ("c", "bigint"), ("d", "double"),
+            ("e", "boolean"), ("f", "timestamp"), ("g", "varchar")]
+        with pytest.raises(OperationalError, match="extra_col"):
+            cur.execute("SELECT extra_col FROM dq.events")
+    assert _query("SELECT id_bucket, COUNT(*) FROM dq.proj GROUP BY 1 ORDER BY 1") == [
+        (0, 2), (7, 3)]
+
+
+def test_sqlalchemy_select_and_reflection(lake: LocalAthena) -> None:
+    engine = sa.create_engine(
+        f"awsathena+rest://:@athena.{REGION}.amazonaws.com:443/dq"
+        f"?s3_staging_dir={STAGING}&work_group=primary",
+        connect_args={"endpoint_url": lake.endpoint_url, "poll_interval": 0.02})
+    try:
+        with engine.connect() as conn:
+            stmt = sa.select(sa.func.count()).select_from(sa.table("events", schema="dq"))
+            assert conn.execute(stmt).scalar_one() == REGISTERED_ROWS
+        inspector = sa.inspect(engine)
+        columns = inspector.get_columns("events", schema="dq")
+        assert [c["name"] for c in columns] == ["id", "name", "amount", "event_date", "id_bucket"]
+        assert [type(c["type"]) for c in columns] == [
+            sa.BIGINT, sa.String, sa.DOUBLE, sa.DATE, sa.INTEGER]
+        assert inspector.has_table("events", schema="dq")
+        assert not inspector.has_table("nope", schema="dq")
+        assert "customers" in inspector.get_table_names(schema="dq")
+        assert "dq" in inspector.get_schema_names()
+    finally:
+        engine.dispose()
+    assert {"GetTableMetadata", "ListTableMetadata", "ListDatabases"} <= set(lake.operations)
+
+
+def test_latency_and_async_polling(lake: LocalAthena) -> None:
+    lake.latency_s = 0.3
+    states: list[str] = []
+    with _connect(on_poll=lambda execution: states.append(execution.state)) as conn:
+        started = time.monotonic()
+        conn.cursor().execute("SELECT 1")
+        elapsed = time.monotonic() - started
+    assert elapsed >= 0.3
+    record = lake.queries[-1]
+    assert record.end_time is not None and record.start_time is not None
+    assert record.end_time - record.start_time >= 0.3
+    assert "RUNNING" in states and states[-1] == "SUCCEEDED"
+
+
+def test_fail_next_and_sql_errors(lake: LocalAthena) -> None:
+    lake.fail_next(r"from\s+dq\.events", "HIVE_CURSOR_ERROR: injected failure")
+    with pytest.raises(OperationalError, match="HIVE_CURSOR_ERROR: injected failure"):
+        _query("SELECT COUNT(*) FROM dq.events")
+    assert _query("SELECT COUNT(*) FROM dq.events") == [(REGISTERED_ROWS,)]  # times=1 used up
+    with pytest.raises(OperationalError, match="no_such_column"):
+        _query("SELECT no_such_column FROM dq.events")
+    with pytest.raises(OperationalError, match="TABLE_NOT_FOUND"):
+        _query("SELECT * FROM dq.no_such_table")
+    with pytest.raises(OperationalError, match="SYNTAX_ERROR"):
+        _query("SELECT FROM WHERE")
+    assert [r.state for r in lake.queries] == ["FAILED", "SUCCEEDED", "FAILED", "FAILED",
+                                               "FAILED"]
+
+
+def test_throttle_next_is_a_client_error(lake: LocalAthena, athena_client: Any) -> None:
+    lake.throttle_next(2)
+    for _ in range(2):
+        with pytest.raises(ClientError) as info:
+            athena_client.start_query_execution(QueryString="SELECT 1")
+        assert info.value.response["Error"]["Code"] == "ThrottlingException"
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    query_id = athena_client.start_query_execution(QueryString="SELECT 1")["QueryExecutionId"]
+    assert _wait(athena_client, query_id)["Status"]["State"] == "SUCCEEDED"
+    lake.throttle_next(1, op="GetQueryResults", code="TooManyRequestsException")
+    with pytest.raises(ClientError, match="TooManyRequestsException"):
+        athena_client.get_query_results(QueryExecutionId=query_id)
+    assert lake.operations["StartQueryExecution"] == 3
+
+
+def test_hang_then_stop_cancels(lake: LocalAthena, athena_client: Any) -> None:
+    lake.hang(r"/\* hang \*/")
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            _query("SELECT /* hang */ COUNT(*) FROM dq.events")
+        except BaseException as e:  # noqa: BLE001 - collected for the assertion below
+            errors.append(e)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 5
+    while not (lake.queries and lake.queries[0].state == "RUNNING"):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert lake.queries[0].state == "RUNNING" and lake.active_count == 1
+    athena_client.stop_query_execution(QueryExecutionId=lake.queries[0].query_id)
+    worker.join(5)
+    assert lake.queries[0].state == "CANCELLED"
+    assert len(errors) == 1 and isinstance(errors[0], OperationalError)
+    assert "cancelled" in str(errors[0]).lower()
+    assert _query("SELECT 1") == [(1,)]  # non-matching queries unaffected
+    assert lake.active_count == 0
+
+
+def test_query_log_counts_select_vs_ddl(lake: LocalAthena) -> None:
+    _query("SELECT COUNT(*) FROM dq.events")
+    _query("MSCK REPAIR TABLE dq.events")
+    _query("ALTER TABLE dq.events ADD IF NOT EXISTS PARTITION (id_bucket=3)")
+    _query("WITH x AS (SELECT id FROM dq.customers) SELECT COUNT(*) FROM x")
+    stats = lake.stats()
+    assert stats["by_type"] == {"SELECT": 2, "DDL": 2}
+    assert stats["by_state"] == {"SUCCEEDED": 4} and stats["total"] == 4
+    assert [r.substatement_type for r in lake.queries] == [
+        "SELECT", "MSCK_REPAIR_TABLE", "ALTER_TABLE_ADD_PARTITION", "SELECT"]
+    lake.reset()
+    assert lake.stats()["total"] == 0 and not lake.operations
+
+
+def test_concurrency_peak_and_quota(lake: LocalAthena, athena_client: Any) -> None:
+    lake.latency_s = 0.5
+    results: list[Any] = []
+    threads = [threading.Thread(target=lambda: results.append(_query("SELECT COUNT(*) "
+                                                                     "FROM dq.customers")))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert results == [[(5,)]] * 3
+    assert lake.max_concurrent_running == 3 and lake.active_count == 0
+    lake.latency_s = 0
+    lake.hang("hang_me")
+    lake.max_active = 2
+    ids = [athena_client.start_query_execution(QueryString=f"SELECT {i} AS hang_me")[
+        "QueryExecutionId"] for i in range(2)]
+    with pytest.raises(ClientError) as info:
+        athena_client.start_query_execution(QueryString="SELECT 3")
+    assert info.value.response["Error"]["Code"] == "TooManyRequestsException"
+    for query_id in ids:
+        athena_client.stop_query_execution(QueryExecutionId=query_id)
+        assert _wait(athena_client, query_id)["Status"]["State"] == "CANCELLED"
+
+
+def test_get_query_results_paging_and_csv_output(lake: LocalAthena, athena_client: Any) -> None:
+    query_id = athena_client.start_query_execution(
+        QueryString="SELECT id, name, amount, id_bucket = 0 AS first, event_date FROM events "
+                    "WHERE id_bucket < 2 ORDER BY id NULLS LAST, name",
+        QueryExecutionContext={"Database": "dq"},
+        ResultConfiguration={"OutputLocation": STAGING})["QueryExecutionId"]
+    execution = _wait(athena_client, query_id)
+    assert execution["Status"]["State"] == "SUCCEEDED"
+    assert execution["StatementType"] == "DML" and execution["WorkGroup"] == "primary"
+    assert execution["Statistics"]["DataScannedInBytes"] > 0
+    location = execution["ResultConfiguration"]["OutputLocation"]
+    assert location == f"{STAGING}{query_id}.csv"
+    rows: list[list[str | None]] = []
+    token: str | None = None
+    pages = 0
+    while True:
+        kwargs = {"NextToken": token} if token else {}
+        page = athena_client.get_query_results(QueryExecutionId=query_id, MaxResults=4, **kwargs)
+        pages += 1
+        rows += [[d.get("VarCharValue") for d in r["Data"]] for r in page["ResultSet"]["Rows"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    info = page["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
+    assert [(c["Name"], c["Type"]) for c in info] == [
+        ("id", "bigint"), ("name", "varchar"), ("amount", "double"), ("first", "boolean"),
+        ("event_date", "date")]
+    assert pages == 3 and len(rows) == 10  # header + 9 data rows
+    assert rows[0] == ["id", "name", "amount", "first", "event_date"]
+    assert rows[1] == ["1", "n1", "1.5", "true", "2024-01-01"]
+    assert rows[-1] == [None, None, "0.5", "true", "2024-01-01"]
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key=f"athena-results/{query_id}.csv")
+    lines = body["Body"].read().decode().splitlines()
+    assert lines[0] == '"id","name","amount","first","event_date"'
+    assert lines[1] == '"1","n1","1.5","true","2024-01-01"' and lines[-1] == ',,"0.5","true",' \
+        '"2024-01-01"'
