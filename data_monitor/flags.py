@@ -97,6 +97,11 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text) if re.match(r"^\d{4}-\d{2}-\d{2}$", text) else _fail()
 
 
+def _table_list(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    return names if names and all(GLUE_NAME.match(n) for n in names) else _fail()
+
+
 BOOLEAN = _typed("true or false", _boolean)
 GLUE_IDENT = _matching(GLUE_NAME, "a Glue name of lowercase letters, digits and _")
 FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
@@ -128,6 +133,8 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
     ("file_size_min_mb", _typed("a number >= 0", _non_negative_float), "smallest good file, MB"),
     ("file_size_max_mb", _typed("a number >= 0", _non_negative_float), "largest good file, MB"),
     ("max_tables", _int_at_least(0), "check at most this many tables (0: all)"),
+    ("tables", _typed("a comma-separated list of table names", _table_list),
+     "check only these tables (default: every table with the prefix)"),
     ("backend", _choice(BACKENDS), "local (warehouse folder + DuckDB) or aws (S3, Glue, "
      "Athena, SNS)"),
     ("warehouse", Path, "local backend: the warehouse folder standing in for S3 + Glue"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -47,6 +48,7 @@ class TableOutcome:
 @dataclass
 class RunOutcome:
     generated_at: str
+    run_key: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     rows: list[TableRow] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
@@ -93,6 +95,12 @@ def _discover(backend: Backend, settings: Settings, outcome: RunOutcome) -> list
         outcome.alerts.append(Alert("ERROR", "High", repr(bad)[:80],
                                     "table name is not [a-z0-9_]; refused, not queried"))
     names = [n for n in names if SAFE_TABLE.match(n)]
+    if settings.tables:
+        unknown = sorted(set(settings.tables) - set(names))
+        for name in unknown:
+            outcome.alerts.append(Alert("ERROR", "High", name, f"no such table in {db} "
+                                        f"(with prefix {settings.table_prefix})"))
+        names = [n for n in names if n in settings.tables]
     if settings.max_tables and len(names) > settings.max_tables:
         LOG.info("checking the first %d of %d tables (--max_tables)", settings.max_tables,
                  len(names))

@@ -34,10 +34,10 @@ def results_dir(settings: Settings) -> Path | None:
     return settings.warehouse / "gx-validations" if settings.data_docs else None
 
 
-def report_uris(settings: Settings, started: dt.datetime) -> dict[str, str]:
+def report_uris(settings: Settings, started: dt.datetime, run_key: str) -> dict[str, str]:
     base = f"s3://{settings.report_bucket}/{settings.report_prefix}"
     day = REPORT_NAME.format(date=settings.as_of.isoformat())
-    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    stamp = started.strftime("%Y%m%dT%H%M%SZ") + "_" + run_key
     return {
         "run_json": f"{base}runs/{day}_{stamp}.json",
         "run_csv": f"{base}runs/{day}_{stamp}.csv",
@@ -48,7 +48,7 @@ def report_uris(settings: Settings, started: dt.datetime) -> dict[str, str]:
 
 def publish(backend: Backend, settings: Settings, outcome: RunOutcome,
             started: dt.datetime) -> None:
-    uris = report_uris(settings, started)
+    uris = report_uris(settings, started, outcome.run_key)
     document = report_document(settings, outcome.generated_at, outcome.rows, outcome.alerts, {
         "as_of": settings.as_of.isoformat(),
         "backend": settings.backend,

@@ -44,6 +44,7 @@ class Settings:
     file_size_min_mb: float = 64.0
     file_size_max_mb: float = 1024.0
     max_tables: int = 0
+    tables: tuple[str, ...] = ()
     backend: str = "local"
     warehouse: Path = Path("warehouse")
     as_of: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
@@ -74,5 +75,7 @@ class Settings:
         out: dict[str, object] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            out[f.name] = str(value) if isinstance(value, (Path, dt.date)) else value
+            if isinstance(value, (Path, dt.date)):
+                value = str(value)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
         return out

@@ -21,6 +21,7 @@ class ReadOnlyDuckDBDialect(_DuckDBDialect):
     """duckdb_engine with transaction control turned off (read-only validation)."""
 
     name = DIALECT_NAME
+    supports_statement_cache = False  # as duckdb_engine itself; SQLAlchemy asks each subclass
 
     def do_begin(self, connection: Any) -> None:
         return None

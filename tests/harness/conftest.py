@@ -34,12 +34,19 @@ def _moto_process() -> Iterator[str]:
 
 
 @pytest.fixture
-def moto_server(_moto_process: str, monkeypatch: pytest.MonkeyPatch,
-                tmp_path_factory: pytest.TempPathFactory) -> str:
+def moto_server(
+    _moto_process: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> str:
     """Endpoint URL of a (session-wide) moto server whose state is reset for this test."""
     missing = str(tmp_path_factory.getbasetemp() / "no-aws-config")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL",
-                 "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_ENDPOINT_URL",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

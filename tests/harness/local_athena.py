@@ -27,8 +27,10 @@ import boto3
 from .local_athena_sql import QueryError, Result, SqlEngine, classify, split_s3
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
-ENGINE_VERSION = {"SelectedEngineVersion": "AUTO",
-                  "EffectiveEngineVersion": "Athena engine version 3"}
+ENGINE_VERSION = {
+    "SelectedEngineVersion": "AUTO",
+    "EffectiveEngineVersion": "Athena engine version 3",
+}
 
 
 class ApiError(Exception):
@@ -69,15 +71,27 @@ class QueryRecord:
 class LocalAthena:
     """Local Athena endpoint. Use as a context manager or call ``start()``/``stop()``."""
 
-    def __init__(self, moto_endpoint_url: str, region_name: str = "us-east-1", *,
-                 host: str = "127.0.0.1", port: int = 0, cache_dir: str | None = None,
-                 default_output_location: str | None = None, latency_s: float = 0.0,
-                 max_active: int | None = None) -> None:
-        session = boto3.session.Session(aws_access_key_id="testing",
-                                        aws_secret_access_key="testing", region_name=region_name)
+    def __init__(
+        self,
+        moto_endpoint_url: str,
+        region_name: str = "us-east-1",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        cache_dir: str | None = None,
+        default_output_location: str | None = None,
+        latency_s: float = 0.0,
+        max_active: int | None = None,
+    ) -> None:
         self.region_name = region_name
-        self.glue = session.client("glue", endpoint_url=moto_endpoint_url)
-        self.s3 = session.client("s3", endpoint_url=moto_endpoint_url)
+        client_kwargs = {
+            "endpoint_url": moto_endpoint_url,
+            "region_name": region_name,
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+        }
+        self.glue = _session().client("glue", **client_kwargs)
+        self.s3 = _session().client("s3", **client_kwargs)
         self.engine = SqlEngine(self.glue, self.s3, cache_dir)
         self._own_cache = cache_dir is None
         self.default_output_location = default_output_location
@@ -107,8 +121,9 @@ class LocalAthena:
 
     def start(self) -> LocalAthena:
         if self._serve_thread is None:
-            self._serve_thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                                  name="local-athena", daemon=True)
+            self._serve_thread = threading.Thread(
+                target=self._server.serve_forever, args=(0.05,), name="local-athena", daemon=True
+            )
             self._serve_thread.start()
         return self
 
@@ -145,8 +160,9 @@ class LocalAthena:
         with self._lock:
             self._fails.append([re.compile(pattern, re.I | re.S), error_message, times])
 
-    def throttle_next(self, n: int, op: str = "StartQueryExecution",
-                      code: str = "ThrottlingException") -> None:
+    def throttle_next(
+        self, n: int, op: str = "StartQueryExecution", code: str = "ThrottlingException"
+    ) -> None:
         """The next ``n`` calls of ``op`` answer HTTP 400 with ``__type`` ``code``
         (``ThrottlingException`` or ``TooManyRequestsException``)."""
         with self._lock:
@@ -198,8 +214,11 @@ class LocalAthena:
             throttle = self._throttles.get(op)
             if throttle and throttle[0] > 0:
                 throttle[0] -= 1
-                return 400, {"__type": throttle[1], "message": "Rate exceeded",
-                             "Reason": "CONCURRENT_QUERY_LIMIT_EXCEEDED"}
+                return 400, {
+                    "__type": throttle[1],
+                    "message": "Rate exceeded",
+                    "Reason": "CONCURRENT_QUERY_LIMIT_EXCEEDED",
+                }
         handler = getattr(self, f"_op_{op}", None)
         try:
             if handler is None:
@@ -213,8 +232,11 @@ class LocalAthena:
     def _record(self, query_id: str) -> QueryRecord:
         rec = self._executions.get(query_id or "")
         if rec is None:
-            raise ApiError("InvalidRequestException", f"QueryExecution {query_id} was not found",
-                           AthenaErrorCode="INVALID_INPUT")
+            raise ApiError(
+                "InvalidRequestException",
+                f"QueryExecution {query_id} was not found",
+                AthenaErrorCode="INVALID_INPUT",
+            )
         return rec
 
     # ---- query execution ----------------------------------------------------------------------
@@ -229,17 +251,26 @@ class LocalAthena:
             if token and token in self._tokens:
                 return {"QueryExecutionId": self._tokens[token]}
             if self.max_active is not None and self.active_count >= self.max_active:
-                raise ApiError("TooManyRequestsException", "You have exceeded the limit for the "
-                               "number of queries you can run concurrently.",
-                               Reason="CONCURRENT_QUERY_LIMIT_EXCEEDED")
+                raise ApiError(
+                    "TooManyRequestsException",
+                    "You have exceeded the limit for the "
+                    "number of queries you can run concurrently.",
+                    Reason="CONCURRENT_QUERY_LIMIT_EXCEEDED",
+                )
             query_id = str(uuid.uuid4())
             stmt_type, sub_type = classify(sql)
             suffix = "csv" if stmt_type != "DDL" else "txt"
             rec = QueryRecord(
-                query_id, sql, ctx.get("Database") or "default", ctx.get("Catalog")
-                or "AwsDataCatalog", workgroup, stmt_type, sub_type,
+                query_id,
+                sql,
+                ctx.get("Database") or "default",
+                ctx.get("Catalog") or "AwsDataCatalog",
+                workgroup,
+                stmt_type,
+                sub_type,
                 f"{output.rstrip('/')}/{query_id}.{suffix}" if output else None,
-                list(body.get("ExecutionParameters") or []))
+                list(body.get("ExecutionParameters") or []),
+            )
             self._executions[query_id] = rec
             self.queries.append(rec)
             if token:
@@ -251,8 +282,12 @@ class LocalAthena:
                     fail = entry[1]
                     break
             hang = any(p.search(sql) for p in self._hangs)
-            worker = threading.Thread(target=self._run, args=(rec, self.latency_s, fail, hang),
-                                      name=f"athena-{query_id[:8]}", daemon=True)
+            worker = threading.Thread(
+                target=self._run,
+                args=(rec, self.latency_s, fail, hang),
+                name=f"athena-{query_id[:8]}",
+                daemon=True,
+            )
             self._threads = [t for t in self._threads if t.is_alive()] + [worker]
         worker.start()
         return {"QueryExecutionId": query_id}
@@ -311,8 +346,10 @@ class LocalAthena:
                 writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n")
                 writer.writerow([c["Name"] for c in result.columns])
                 for row in result.rows:  # NULL is an empty unquoted field, as in Athena's CSV
-                    buf.write(",".join("" if v is None else '"' + v.replace('"', '""') + '"'
-                                       for v in row) + "\n")
+                    buf.write(
+                        ",".join("" if v is None else '"' + v.replace('"', '""') + '"' for v in row)
+                        + "\n"
+                    )
             self.s3.put_object(Bucket=bucket, Key=key, Body=buf.getvalue().encode())
         except Exception:  # noqa: BLE001, S110 - best effort only
             pass
@@ -324,27 +361,38 @@ class LocalAthena:
         if rec.state_change_reason:
             status["StateChangeReason"] = rec.state_change_reason
         if rec.state == "FAILED":
-            status["AthenaError"] = {"ErrorCategory": 2, "ErrorType": 1000, "Retryable": False,
-                                     "ErrorMessage": rec.state_change_reason}
+            status["AthenaError"] = {
+                "ErrorCategory": 2,
+                "ErrorType": 1000,
+                "Retryable": False,
+                "ErrorMessage": rec.state_change_reason,
+            }
         end = rec.end_time or time.time()
         total = int((end - rec.submitted_at) * 1000)
         engine = int((end - (rec.start_time or end)) * 1000)
         out = {
-            "QueryExecutionId": rec.query_id, "Query": rec.sql,
-            "StatementType": rec.statement_type, "SubstatementType": rec.substatement_type,
+            "QueryExecutionId": rec.query_id,
+            "Query": rec.sql,
+            "StatementType": rec.statement_type,
+            "SubstatementType": rec.substatement_type,
             "ResultConfiguration": {"OutputLocation": rec.output_location}
-            if rec.output_location else {},
+            if rec.output_location
+            else {},
             "ResultReuseConfiguration": {"ResultReuseByAgeConfiguration": {"Enabled": False}},
             "QueryExecutionContext": {"Database": rec.database, "Catalog": rec.catalog},
             "Status": status,
-            "Statistics": {"EngineExecutionTimeInMillis": engine,
-                           "DataScannedInBytes": rec.data_scanned_bytes,
-                           "TotalExecutionTimeInMillis": total,
-                           "QueryQueueTimeInMillis": max(0, total - engine),
-                           "ServicePreProcessingTimeInMillis": 0,
-                           "QueryPlanningTimeInMillis": 0, "ServiceProcessingTimeInMillis": 0,
-                           "ResultReuseInformation": {"ReusedPreviousResult": False}},
-            "WorkGroup": rec.workgroup, "EngineVersion": ENGINE_VERSION,
+            "Statistics": {
+                "EngineExecutionTimeInMillis": engine,
+                "DataScannedInBytes": rec.data_scanned_bytes,
+                "TotalExecutionTimeInMillis": total,
+                "QueryQueueTimeInMillis": max(0, total - engine),
+                "ServicePreProcessingTimeInMillis": 0,
+                "QueryPlanningTimeInMillis": 0,
+                "ServiceProcessingTimeInMillis": 0,
+                "ResultReuseInformation": {"ReusedPreviousResult": False},
+            },
+            "WorkGroup": rec.workgroup,
+            "EngineVersion": ENGINE_VERSION,
         }
         if rec.execution_parameters:
             out["ExecutionParameters"] = rec.execution_parameters
@@ -358,8 +406,11 @@ class LocalAthena:
         ids = body.get("QueryExecutionIds") or []
         with self._lock:
             found = [self._execution(self._executions[i]) for i in ids if i in self._executions]
-            missing = [{"QueryExecutionId": i, "ErrorCode": "INVALID_INPUT",
-                        "ErrorMessage": "not found"} for i in ids if i not in self._executions]
+            missing = [
+                {"QueryExecutionId": i, "ErrorCode": "INVALID_INPUT", "ErrorMessage": "not found"}
+                for i in ids
+                if i not in self._executions
+            ]
         return {"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}
 
     def _op_ListQueryExecutions(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -376,20 +427,32 @@ class LocalAthena:
     def _op_GetQueryResults(self, body: dict[str, Any]) -> dict[str, Any]:
         rec = self._record(body["QueryExecutionId"])
         if rec.state != "SUCCEEDED" or rec.result is None:
-            what = "did not finish successfully. Final" if rec.state in TERMINAL else (
-                "has not yet finished. Current")
-            raise ApiError("InvalidRequestException", f"Query {what} query state: {rec.state}",
-                           AthenaErrorCode="INVALID_INPUT")
+            what = (
+                "did not finish successfully. Final"
+                if rec.state in TERMINAL
+                else ("has not yet finished. Current")
+            )
+            raise ApiError(
+                "InvalidRequestException",
+                f"Query {what} query state: {rec.state}",
+                AthenaErrorCode="INVALID_INPUT",
+            )
         result = rec.result
         rows = [[c["Name"] for c in result.columns]] if rec.statement_type != "DDL" else []
         rows += result.rows
         start = int(body.get("NextToken") or 0)
         size = min(int(body.get("MaxResults") or 1000), 1000)
-        page = rows[start: start + size]
-        out: dict[str, Any] = {"UpdateCount": 0, "ResultSet": {
-            "Rows": [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]}
-                     for row in page],
-            "ResultSetMetadata": {"ColumnInfo": result.columns}}}
+        page = rows[start : start + size]
+        out: dict[str, Any] = {
+            "UpdateCount": 0,
+            "ResultSet": {
+                "Rows": [
+                    {"Data": [{} if v is None else {"VarCharValue": v} for v in row]}
+                    for row in page
+                ],
+                "ResultSetMetadata": {"ColumnInfo": result.columns},
+            },
+        }
         if start + size < len(rows):
             out["NextToken"] = str(start + size)
         return out
@@ -406,25 +469,35 @@ class LocalAthena:
         except self.glue.exceptions.EntityNotFoundException as e:
             msg = e.response["Error"].get("Message", "not found")
             # Athena wraps Glue errors in this envelope; pyathena unwraps the Glue error code.
-            raise ApiError("MetadataException", f"{msg} (Service: AmazonDataCatalog; Status "
-                           "Code: 400; Error Code: EntityNotFoundException; Request ID: "
-                           f"{uuid.uuid4()}; Proxy: null)") from e
+            raise ApiError(
+                "MetadataException",
+                f"{msg} (Service: AmazonDataCatalog; Status "
+                "Code: 400; Error Code: EntityNotFoundException; Request ID: "
+                f"{uuid.uuid4()}; Proxy: null)",
+            ) from e
 
     def _op_GetTableMetadata(self, body: dict[str, Any]) -> dict[str, Any]:
         self._check_catalog(body)
-        table = self._glue_call(self.glue.get_table, DatabaseName=body["DatabaseName"],
-                                Name=body["TableName"])["Table"]
+        table = self._glue_call(
+            self.glue.get_table, DatabaseName=body["DatabaseName"], Name=body["TableName"]
+        )["Table"]
         return {"TableMetadata": table_metadata(table)}
 
     def _op_ListTableMetadata(self, body: dict[str, Any]) -> dict[str, Any]:
         self._check_catalog(body)
         paginator = self.glue.get_paginator("get_tables")
-        tables = self._glue_call(lambda: [t for page in paginator.paginate(
-            DatabaseName=body["DatabaseName"]) for t in page["TableList"]])
+        tables = self._glue_call(
+            lambda: [
+                t
+                for page in paginator.paginate(DatabaseName=body["DatabaseName"])
+                for t in page["TableList"]
+            ]
+        )
         expr = body.get("Expression")
         if expr:
-            pattern = re.compile(expr.replace("*", ".*") if "*" in expr and ".*" not in expr
-                                 else expr, re.I)
+            pattern = re.compile(
+                expr.replace("*", ".*") if "*" in expr and ".*" not in expr else expr, re.I
+            )
             tables = [t for t in tables if pattern.fullmatch(t["Name"])]
         return _page([table_metadata(t) for t in tables], body, "TableMetadataList", 50)
 
@@ -441,19 +514,38 @@ class LocalAthena:
 
     def _op_GetWorkGroup(self, body: dict[str, Any]) -> dict[str, Any]:
         name = body.get("WorkGroup") or "primary"
-        config: dict[str, Any] = {"EnforceWorkGroupConfiguration": False,
-                                  "PublishCloudWatchMetricsEnabled": False,
-                                  "EngineVersion": ENGINE_VERSION}
+        config: dict[str, Any] = {
+            "EnforceWorkGroupConfiguration": False,
+            "PublishCloudWatchMetricsEnabled": False,
+            "EngineVersion": ENGINE_VERSION,
+        }
         if self.default_output_location:
             config["ResultConfiguration"] = {"OutputLocation": self.default_output_location}
-        return {"WorkGroup": {"Name": name, "State": "ENABLED", "Configuration": config,
-                              "Description": "local Athena work group", "CreationTime": 0}}
+        return {
+            "WorkGroup": {
+                "Name": name,
+                "State": "ENABLED",
+                "Configuration": config,
+                "Description": "local Athena work group",
+                "CreationTime": 0,
+            }
+        }
+
+
+_SESSION: list[boto3.session.Session] = []
+
+
+def _session() -> boto3.session.Session:
+    """One boto3 session for all instances: its loader caches the service models."""
+    if not _SESSION:
+        _SESSION.append(boto3.session.Session())
+    return _SESSION[0]
 
 
 def _page(items: list[Any], body: dict[str, Any], key: str, default: int) -> dict[str, Any]:
     start = int(body.get("NextToken") or 0)
     size = int(body.get("MaxResults") or default)
-    out: dict[str, Any] = {key: items[start: start + size]}
+    out: dict[str, Any] = {key: items[start : start + size]}
     if start + size < len(items):
         out["NextToken"] = str(start + size)
     return out
@@ -476,9 +568,12 @@ def table_metadata(table: dict[str, Any]) -> dict[str, Any]:
     sd = table.get("StorageDescriptor") or {}
     serde = sd.get("SerdeInfo") or {}
     params = dict(table.get("Parameters") or {})
-    for key, value in (("location", sd.get("Location")), ("inputformat", sd.get("InputFormat")),
-                       ("outputformat", sd.get("OutputFormat")),
-                       ("serde.serialization.lib", serde.get("SerializationLibrary"))):
+    for key, value in (
+        ("location", sd.get("Location")),
+        ("inputformat", sd.get("InputFormat")),
+        ("outputformat", sd.get("OutputFormat")),
+        ("serde.serialization.lib", serde.get("SerializationLibrary")),
+    ):
         if value is not None:
             params[key] = value
     params.update({f"serde.param.{k}": v for k, v in (serde.get("Parameters") or {}).items()})
@@ -486,10 +581,13 @@ def table_metadata(table: dict[str, Any]) -> dict[str, Any]:
     def column(c: dict[str, Any]) -> dict[str, Any]:
         return {k: c[k] for k in ("Name", "Type", "Comment") if k in c}
 
-    out = {"Name": table["Name"], "TableType": table.get("TableType", "EXTERNAL_TABLE"),
-           "Columns": [column(c) for c in sd.get("Columns") or []],
-           "PartitionKeys": [column(c) for c in table.get("PartitionKeys") or []],
-           "Parameters": params}
+    out = {
+        "Name": table["Name"],
+        "TableType": table.get("TableType", "EXTERNAL_TABLE"),
+        "Columns": [column(c) for c in sd.get("Columns") or []],
+        "PartitionKeys": [column(c) for c in table.get("PartitionKeys") or []],
+        "Parameters": params,
+    }
     for src, dst in (("CreateTime", "CreateTime"), ("LastAccessTime", "LastAccessTime")):
         if table.get(src) is not None:
             out[dst] = _ts(table[src])
@@ -506,8 +604,13 @@ class _Handler(BaseHTTPRequestHandler):
         target = self.headers.get("X-Amz-Target") or ""
         athena: LocalAthena = self.server.athena  # type: ignore[attr-defined]
         if not target.startswith("AmazonAthena."):
-            status, payload = 400, {"__type": "UnknownOperationException",
-                                    "message": f"unsupported target {target!r}"}
+            status, payload = (
+                400,
+                {
+                    "__type": "UnknownOperationException",
+                    "message": f"unsupported target {target!r}",
+                },
+            )
         else:
             try:
                 body = json.loads(raw or b"{}")

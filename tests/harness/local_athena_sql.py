@@ -25,12 +25,13 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-_SIMPLE_TYPES = {
+# fmt: off
+_SIMPLE_TYPES = {  # Glue/Hive type -> DuckDB type
     "string": "VARCHAR", "int": "INTEGER", "integer": "INTEGER", "bigint": "BIGINT",
     "double": "DOUBLE", "float": "REAL", "real": "REAL", "boolean": "BOOLEAN", "date": "DATE",
     "timestamp": "TIMESTAMP", "tinyint": "TINYINT", "smallint": "SMALLINT", "binary": "BLOB",
 }
-_ATHENA_TYPES = {
+_ATHENA_TYPES = {  # DuckDB type id -> Athena result type name
     "boolean": "boolean", "tinyint": "tinyint", "smallint": "smallint", "integer": "integer",
     "bigint": "bigint", "hugeint": "bigint", "utinyint": "smallint", "usmallint": "integer",
     "uinteger": "bigint", "ubigint": "bigint", "float": "float", "double": "double",
@@ -42,21 +43,26 @@ _ATHENA_TYPES = {
 }
 _PRECISION = {"varchar": 2147483647, "integer": 10, "bigint": 19, "tinyint": 3, "smallint": 5,
               "double": 17, "float": 17, "timestamp": 3}
+# fmt: on
 _HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 _NAME = r"[\w`\".]+"
 _MSCK = re.compile(rf"^\s*MSCK\s+REPAIR\s+TABLE\s+({_NAME})\s*;?\s*$", re.I | re.S)
 _ALTER_ADD = re.compile(
     rf"^\s*ALTER\s+TABLE\s+({_NAME})\s+ADD\s+(IF\s+NOT\s+EXISTS\s+)?(PARTITION\b.*?);?\s*$",
-    re.I | re.S)
+    re.I | re.S,
+)
 _PART_SPEC = re.compile(r"PARTITION\s*\(([^)]*)\)(?:\s*LOCATION\s*'((?:[^']|'')*)')?", re.I)
 _KV = re.compile(r"[`\"]?(\w+)[`\"]?\s*=\s*('(?:[^']|'')*'|\"[^\"]*\"|[^,\s]+)")
 _LEADING = re.compile(r"^(?:\s+|--[^\n]*\n?|/\*.*?\*/)*(\(|\w+)", re.S)
-_STATEMENT_TYPES = {"select": ("DML", "SELECT"), "with": ("DML", "SELECT"),
-                    "values": ("DML", "SELECT"), "(": ("DML", "SELECT"),
-                    "insert": ("DML", "INSERT"), "msck": ("DDL", "MSCK_REPAIR_TABLE"),
-                    "alter": ("DDL", "ALTER_TABLE"), "create": ("DDL", "CREATE_TABLE"),
-                    "drop": ("DDL", "DROP_TABLE"), "show": ("UTILITY", "SHOW"),
-                    "describe": ("UTILITY", "DESCRIBE"), "explain": ("UTILITY", "EXPLAIN")}
+# fmt: off
+_STATEMENT_TYPES = {  # first keyword -> (StatementType, SubstatementType)
+    "select": ("DML", "SELECT"), "with": ("DML", "SELECT"), "values": ("DML", "SELECT"),
+    "(": ("DML", "SELECT"), "insert": ("DML", "INSERT"), "msck": ("DDL", "MSCK_REPAIR_TABLE"),
+    "alter": ("DDL", "ALTER_TABLE"), "create": ("DDL", "CREATE_TABLE"),
+    "drop": ("DDL", "DROP_TABLE"), "show": ("UTILITY", "SHOW"),
+    "describe": ("UTILITY", "DESCRIBE"), "explain": ("UTILITY", "EXPLAIN"),
+}
+# fmt: on
 
 
 class QueryError(Exception):
@@ -86,13 +92,17 @@ def classify(sql: str) -> tuple[str, str]:
 
 def bind_parameters(sql: str, params: list[str]) -> str:
     """Replace ``?`` placeholders with Athena ExecutionParameters (SQL literals)."""
-    tokens = [t for t in sqlglot.Dialect.get_or_raise("athena").tokenize(sql)
-              if t.token_type == TokenType.PLACEHOLDER and t.text == "?"]
+    tokens = [
+        t
+        for t in sqlglot.Dialect.get_or_raise("athena").tokenize(sql)
+        if t.token_type == TokenType.PLACEHOLDER and t.text == "?"
+    ]
     if len(tokens) != len(params):
-        raise QueryError(f"INVALID_PARAMETERS: expected {len(tokens)} execution parameters, "
-                         f"got {len(params)}")
+        raise QueryError(
+            f"INVALID_PARAMETERS: expected {len(tokens)} execution parameters, got {len(params)}"
+        )
     for token, value in zip(reversed(tokens), reversed(params), strict=True):
-        sql = sql[: token.start] + value + sql[token.end + 1:]
+        sql = sql[: token.start] + value + sql[token.end + 1 :]
     return sql
 
 
@@ -157,7 +167,8 @@ class SqlEngine:
             if "database" in msg.lower():
                 raise QueryError(f"SCHEMA_NOT_FOUND: Schema '{db}' does not exist") from e
             raise QueryError(
-                f"TABLE_NOT_FOUND: Table 'awsdatacatalog.{db}.{name}' does not exist") from e
+                f"TABLE_NOT_FOUND: Table 'awsdatacatalog.{db}.{name}' does not exist"
+            ) from e
 
     def get_partitions(self, db: str, name: str) -> list[dict[str, Any]]:
         pages = self.glue.get_paginator("get_partitions").paginate(DatabaseName=db, TableName=name)
@@ -166,13 +177,21 @@ class SqlEngine:
     def list_objects(self, uri: str) -> list[dict[str, Any]]:
         bucket, prefix = split_s3(_dir(uri))
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        return [{**o, "Bucket": bucket, "Rel": o["Key"][len(prefix):]}
-                for page in pages for o in page.get("Contents", [])]
+        return [
+            {**o, "Bucket": bucket, "Rel": o["Key"][len(prefix) :]}
+            for page in pages
+            for o in page.get("Contents", [])
+        ]
 
     @staticmethod
     def _visible(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [o for o in objs if o["Size"] > 0 and not o["Rel"].endswith("/")
-                and not any(c.startswith(("_", ".")) for c in o["Rel"].split("/"))]
+        return [
+            o
+            for o in objs
+            if o["Size"] > 0
+            and not o["Rel"].endswith("/")
+            and not any(c.startswith(("_", ".")) for c in o["Rel"].split("/"))
+        ]
 
     def _download(self, obj: dict[str, Any]) -> str:
         ident = f"{obj['Bucket']}/{obj['Key']}/{obj.get('ETag', '')}".encode()
@@ -199,8 +218,10 @@ class SqlEngine:
             elif kind == "enum":
                 domains.append([v.strip() for v in params[f"projection.{key}.values"].split(",")])
             else:
-                raise QueryError(f"HIVE_UNSUPPORTED_FORMAT: projection type {kind!r} of "
-                                 f"{key!r} is not supported by the local Athena")
+                raise QueryError(
+                    f"HIVE_UNSUPPORTED_FORMAT: projection type {kind!r} of "
+                    f"{key!r} is not supported by the local Athena"
+                )
         template = params.get("storage.location.template")
         out = []
         for values in itertools.product(*domains):
@@ -209,8 +230,9 @@ class SqlEngine:
                 for k, v in zip(keys, values, strict=True):
                     loc = loc.replace("${" + k["Name"] + "}", v)
             else:
-                loc = location + "".join(f"{k['Name']}={v}/" for k, v in zip(keys, values,
-                                                                           strict=True))
+                loc = location + "".join(
+                    f"{k['Name']}={v}/" for k, v in zip(keys, values, strict=True)
+                )
             out.append((list(values), _dir(loc)))
         return out
 
@@ -225,19 +247,31 @@ class SqlEngine:
         if str(params.get("projection.enabled", "")).lower() == "true":
             parts = self._projected(table)
         else:
-            parts = [(list(p["Values"]), _dir((p.get("StorageDescriptor") or {}).get("Location")
-                      or location + "".join(f"{k['Name']}={v}/" for k, v in
-                                            zip(keys, p["Values"], strict=True))))
-                     for p in self.get_partitions(table["DatabaseName"], table["Name"])]
+            parts = [
+                (
+                    list(p["Values"]),
+                    _dir(
+                        (p.get("StorageDescriptor") or {}).get("Location")
+                        or location
+                        + "".join(
+                            f"{k['Name']}={v}/" for k, v in zip(keys, p["Values"], strict=True)
+                        )
+                    ),
+                )
+                for p in self.get_partitions(table["DatabaseName"], table["Name"])
+            ]
         table_objs: list[dict[str, Any]] | None = None
         out = []
         for values, loc in sorted(parts):
             if loc.startswith(location):
                 if table_objs is None:
                     table_objs = self.list_objects(location)
-                rel = loc[len(location):]
-                objs = [{**o, "Rel": o["Rel"][len(rel):]} for o in table_objs
-                        if o["Rel"].startswith(rel)]
+                rel = loc[len(location) :]
+                objs = [
+                    {**o, "Rel": o["Rel"][len(rel) :]}
+                    for o in table_objs
+                    if o["Rel"].startswith(rel)
+                ]
             else:
                 objs = self.list_objects(loc)
             visible = self._visible(objs)
@@ -252,8 +286,10 @@ class SqlEngine:
         sd = table.get("StorageDescriptor") or {}
         serde = str((sd.get("SerdeInfo") or {}).get("SerializationLibrary", "")).lower()
         if serde and "parquet" not in serde:
-            raise QueryError(f"HIVE_UNSUPPORTED_FORMAT: only Parquet tables are supported by the "
-                             f"local Athena ({db}.{name} uses {serde})")
+            raise QueryError(
+                f"HIVE_UNSUPPORTED_FORMAT: only Parquet tables are supported by the "
+                f"local Athena ({db}.{name} uses {serde})"
+            )
         columns = [(c["Name"].lower(), c["Type"]) for c in sd.get("Columns") or []]
         keys = [(k["Name"].lower(), k["Type"]) for k in table.get("PartitionKeys") or []]
         parts = self._partition_files(table)
@@ -262,8 +298,10 @@ class SqlEngine:
         present: set[str] = set()
         if parts:
             everything = ", ".join(_lit(p) for ps in paths for p in ps)
-            described = con.execute(f"DESCRIBE SELECT * FROM read_parquet([{everything}], "
-                                    "union_by_name=true, hive_partitioning=false)").fetchall()
+            described = con.execute(
+                f"DESCRIBE SELECT * FROM read_parquet([{everything}], "
+                "union_by_name=true, hive_partitioning=false)"
+            ).fetchall()
             present = {str(r[0]).lower() for r in described}
 
         def col(name_: str, type_: str) -> str:
@@ -275,15 +313,20 @@ class SqlEngine:
         selects = []
         for (values, _), files in zip(parts, paths, strict=True):
             cols = [col(n, t) for n, t in columns]
-            cols += [f"CAST({'NULL' if v == _HIVE_NULL else _lit(unquote(v))} AS "
-                     f"{duckdb_type(t) or 'VARCHAR'}) AS {_q(k)}"
-                     for (k, t), v in zip(keys, values, strict=True)]
+            cols += [
+                f"CAST({'NULL' if v == _HIVE_NULL else _lit(unquote(v))} AS "
+                f"{duckdb_type(t) or 'VARCHAR'}) AS {_q(k)}"
+                for (k, t), v in zip(keys, values, strict=True)
+            ]
             file_list = ", ".join(_lit(f) for f in files)
-            selects.append(f"SELECT {', '.join(cols)} FROM read_parquet([{file_list}], "
-                           "union_by_name=true, hive_partitioning=false)")
+            selects.append(
+                f"SELECT {', '.join(cols)} FROM read_parquet([{file_list}], "
+                "union_by_name=true, hive_partitioning=false)"
+            )
         if not selects:
-            empty = [f"CAST(NULL AS {duckdb_type(t) or 'VARCHAR'}) AS {_q(n)}"
-                     for n, t in columns + keys]
+            empty = [
+                f"CAST(NULL AS {duckdb_type(t) or 'VARCHAR'}) AS {_q(n)}" for n, t in columns + keys
+            ]
             selects = [f"SELECT {', '.join(empty) or 'NULL AS _empty'} WHERE false"]
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(db)}")
         con.execute(f"CREATE OR REPLACE VIEW {_q(db)}.{_q(name)} AS {' UNION ALL '.join(selects)}")
@@ -299,8 +342,9 @@ class SqlEngine:
             return Prepared(sql, database, ddl="alter_add")
         kind = classify(sql)
         if kind[1] != "SELECT":
-            raise QueryError(f"NOT_SUPPORTED: {kind[1]} statements are not supported by the "
-                             "local Athena")
+            raise QueryError(
+                f"NOT_SUPPORTED: {kind[1]} statements are not supported by the local Athena"
+            )
         try:
             trees = [t for t in sqlglot.parse(sql, read="athena") if t is not None]
         except sqlglot.errors.SqlglotError as e:
@@ -346,9 +390,13 @@ class SqlEngine:
                 description = cur.description or []
             except duckdb.Error as e:
                 kind = type(e).__name__
-                code = ("SYNTAX_ERROR" if kind == "ParserException" else "SEMANTIC_ERROR"
-                        if kind in ("BinderException", "CatalogException")
-                        else "GENERIC_INTERNAL_ERROR")
+                code = (
+                    "SYNTAX_ERROR"
+                    if kind == "ParserException"
+                    else "SEMANTIC_ERROR"
+                    if kind in ("BinderException", "CatalogException")
+                    else "GENERIC_INTERNAL_ERROR"
+                )
                 raise QueryError(f"{code}: {e}") from e
         finally:
             con.close()
@@ -357,16 +405,21 @@ class SqlEngine:
 
     # ---- DDL ----------------------------------------------------------------------------
     def _create_partitions(self, table: dict[str, Any], new: list[tuple[list[str], str]]) -> None:
-        sd = {k: v for k, v in (table.get("StorageDescriptor") or {}).items()
-              if k in self._sd_keys}
-        inputs = [{"Values": values, "StorageDescriptor": {**sd, "Location": loc}}
-                  for values, loc in new]
+        sd = {k: v for k, v in (table.get("StorageDescriptor") or {}).items() if k in self._sd_keys}
+        inputs = [
+            {"Values": values, "StorageDescriptor": {**sd, "Location": loc}} for values, loc in new
+        ]
         for i in range(0, len(inputs), 100):
             resp = self.glue.batch_create_partition(
-                DatabaseName=table["DatabaseName"], TableName=table["Name"],
-                PartitionInputList=inputs[i: i + 100])
-            errors = [e for e in resp.get("Errors") or []
-                      if e["ErrorDetail"].get("ErrorCode") != "AlreadyExistsException"]
+                DatabaseName=table["DatabaseName"],
+                TableName=table["Name"],
+                PartitionInputList=inputs[i : i + 100],
+            )
+            errors = [
+                e
+                for e in resp.get("Errors") or []
+                if e["ErrorDetail"].get("ErrorCode") != "AlreadyExistsException"
+            ]
             if errors:
                 raise QueryError(f"HIVE_METASTORE_ERROR: {errors[0]['ErrorDetail']}")
 
@@ -381,8 +434,11 @@ class SqlEngine:
         for obj in self.list_objects(location):
             comps = obj["Rel"].split("/")[: len(keys)]
             pairs = [c.split("=", 1) for c in comps if "=" in c]
-            if len(comps) == len(keys) and len(pairs) == len(keys) and all(
-                    p[0].lower() == k.lower() for p, k in zip(pairs, keys, strict=True)):
+            if (
+                len(comps) == len(keys)
+                and len(pairs) == len(keys)
+                and all(p[0].lower() == k.lower() for p, k in zip(pairs, keys, strict=True))
+            ):
                 values = tuple(unquote(p[1]) for p in pairs)
                 found.setdefault(values, location + "/".join(comps) + "/")
         new = [(list(v), loc) for v, loc in sorted(found.items()) if v not in registered]
@@ -400,16 +456,23 @@ class SqlEngine:
         for spec in _PART_SPEC.finditer(m[3]):
             kv = {k.lower(): v.strip("'\"").replace("''", "'") for k, v in _KV.findall(spec[1])}
             if sorted(kv) != sorted(keys):
-                raise QueryError(f"HIVE_METASTORE_ERROR: partition spec {sorted(kv)} does not "
-                                 f"match the partition keys {keys} of {db}.{name}")
+                raise QueryError(
+                    f"HIVE_METASTORE_ERROR: partition spec {sorted(kv)} does not "
+                    f"match the partition keys {keys} of {db}.{name}"
+                )
             values = [kv[k] for k in keys]
             if tuple(values) in registered or any(values == v for v, _ in new):
                 if not m[2]:
-                    raise QueryError("AlreadyExistsException: Partition already exists. "
-                                     f"(Table {db}.{name}, values {values})")
+                    raise QueryError(
+                        "AlreadyExistsException: Partition already exists. "
+                        f"(Table {db}.{name}, values {values})"
+                    )
                 continue
-            loc = spec[2].replace("''", "'") if spec[2] else location + "".join(
-                f"{k}={v}/" for k, v in zip(keys, values, strict=True))
+            loc = (
+                spec[2].replace("''", "'")
+                if spec[2]
+                else location + "".join(f"{k}={v}/" for k, v in zip(keys, values, strict=True))
+            )
             new.append((values, _dir(loc)))
         self._create_partitions(table, new)
 
@@ -423,9 +486,18 @@ def column_info(name: str, dtype: Any) -> dict[str, Any]:
         athena = "decimal"
         info = dict(getattr(dtype, "children", []) or [])
         precision, scale = int(info.get("precision", 38)), int(info.get("scale", 0))
-    return {"CatalogName": "hive", "SchemaName": "", "TableName": "", "Name": name,
-            "Label": name, "Type": athena, "Precision": precision, "Scale": scale,
-            "Nullable": "UNKNOWN", "CaseSensitive": athena == "varchar"}
+    return {
+        "CatalogName": "hive",
+        "SchemaName": "",
+        "TableName": "",
+        "Name": name,
+        "Label": name,
+        "Type": athena,
+        "Precision": precision,
+        "Scale": scale,
+        "Nullable": "UNKNOWN",
+        "CaseSensitive": athena == "varchar",
+    }
 
 
 def athena_value(value: Any, nested: bool = False) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import threading
 import time
@@ -28,39 +29,64 @@ WAREHOUSE = f"s3://{BUCKET}/warehouse"
 PARQUET_SD = {
     "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
     "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-    "SerdeInfo": {"SerializationLibrary":
-                  "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+    "SerdeInfo": {
+        "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    },
 }
-EVENT_COLUMNS = [{"Name": "id", "Type": "bigint"}, {"Name": "name", "Type": "string"},
-                 {"Name": "amount", "Type": "double"}, {"Name": "event_date", "Type": "date"}]
+EVENT_COLUMNS = [
+    {"Name": "id", "Type": "bigint"},
+    {"Name": "name", "Type": "string"},
+    {"Name": "amount", "Type": "double"},
+    {"Name": "event_date", "Type": "date"},
+]
 # id_bucket -> ids (None = NULL key; duplicates on purpose). Bucket 3 is not registered in Glue.
-EVENTS = {0: [1, 2, 2, None, 3], 1: [10, 11, 11, 11], 2: [20, None], 3: [30, 31, 32]}
+EVENTS: dict[int, list[int | None]] = {
+    0: [1, 2, 2, None, 3],
+    1: [10, 11, 11, 11],
+    2: [20, None],
+    3: [30, 31, 32],
+}
 REGISTERED_ROWS = 5 + 4 + 2
 
 
-def _parquet(ids: list[int | None], bucket: int = 0) -> bytes:
-    table = pa.table({
-        "id": pa.array(ids, pa.int64()),
-        "name": pa.array([None if i is None else f"n{i}" for i in ids], pa.string()),
-        "amount": pa.array([float(i or 0) + 0.5 for i in ids], pa.float64()),
-        "event_date": pa.array([dt.date(2024, 1, 1 + bucket)] * len(ids), pa.date32()),
-        "extra_col": pa.array([1] * len(ids), pa.int32()),  # not in Glue: must not show up
-    })
+@functools.lru_cache
+def _parquet(*ids: int | None, bucket: int = 0) -> bytes:
+    table = pa.table(
+        {
+            "id": pa.array(ids, pa.int64()),
+            "name": pa.array([None if i is None else f"n{i}" for i in ids], pa.string()),
+            "amount": pa.array([float(i or 0) + 0.5 for i in ids], pa.float64()),
+            "event_date": pa.array([dt.date(2024, 1, 1 + bucket)] * len(ids), pa.date32()),
+            "extra_col": pa.array([1] * len(ids), pa.int32()),  # not in Glue: must not show up
+        }
+    )
     buf = io.BytesIO()
     pq.write_table(table, buf)
     return buf.getvalue()
 
 
-def _table(glue: Any, name: str, columns: list[dict[str, str]], *,
-           partition_keys: list[dict[str, str]] | None = None,
-           parameters: dict[str, str] | None = None) -> None:
-    glue.create_table(DatabaseName="dq", TableInput={
-        "Name": name, "TableType": "EXTERNAL_TABLE",
-        "Parameters": {"classification": "parquet", **(parameters or {})},
-        "PartitionKeys": partition_keys or [],
-        "StorageDescriptor": {"Columns": columns, "Location": f"{WAREHOUSE}/{name}/",
-                              **PARQUET_SD},
-    })
+def _table(
+    glue: Any,
+    name: str,
+    columns: list[dict[str, str]],
+    *,
+    partition_keys: list[dict[str, str]] | None = None,
+    parameters: dict[str, str] | None = None,
+) -> None:
+    glue.create_table(
+        DatabaseName="dq",
+        TableInput={
+            "Name": name,
+            "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"classification": "parquet", **(parameters or {})},
+            "PartitionKeys": partition_keys or [],
+            "StorageDescriptor": {
+                "Columns": columns,
+                "Location": f"{WAREHOUSE}/{name}/",
+                **PARQUET_SD,
+            },
+        },
+    )
 
 
 @pytest.fixture
@@ -75,42 +101,88 @@ def lake(local_athena: LocalAthena) -> LocalAthena:
     # Partitioned table: 4 buckets in S3, only 0..2 registered in Glue.
     _table(glue, "events", EVENT_COLUMNS, partition_keys=[{"Name": "id_bucket", "Type": "int"}])
     for b, ids in EVENTS.items():
-        put(f"events/id_bucket={b}/part-0.parquet", _parquet(ids, b))
-    put("events/id_bucket=0/_temporary/part-9.parquet", _parquet([99] * 7))  # hidden
+        put(f"events/id_bucket={b}/part-0.parquet", _parquet(*ids, bucket=b))
+    put("events/id_bucket=0/_temporary/part-9.parquet", _parquet(*[99] * 7))  # hidden
     put("events/id_bucket=1/_SUCCESS", b"")
-    glue.batch_create_partition(DatabaseName="dq", TableName="events", PartitionInputList=[
-        {"Values": [str(b)], "StorageDescriptor": {
-            "Columns": EVENT_COLUMNS, "Location": f"{WAREHOUSE}/events/id_bucket={b}/",
-            **PARQUET_SD}} for b in range(3)])
+    glue.batch_create_partition(
+        DatabaseName="dq",
+        TableName="events",
+        PartitionInputList=[
+            {
+                "Values": [str(b)],
+                "StorageDescriptor": {
+                    "Columns": EVENT_COLUMNS,
+                    "Location": f"{WAREHOUSE}/events/id_bucket={b}/",
+                    **PARQUET_SD,
+                },
+            }
+            for b in range(3)
+        ],
+    )
     # Unpartitioned table with hidden files/directories and a Glue column missing from the data.
-    _table(glue, "customers", [{"Name": "id", "Type": "int"}, {"Name": "name", "Type": "string"},
-                               {"Name": "tier", "Type": "string"}])
-    put("customers/part-0.parquet", _parquet([1, 2, 3]))
-    put("customers/part-1.parquet", _parquet([4, None]))
+    _table(
+        glue,
+        "customers",
+        [
+            {"Name": "id", "Type": "int"},
+            {"Name": "name", "Type": "string"},
+            {"Name": "tier", "Type": "string"},
+        ],
+    )
+    put("customers/part-0.parquet", _parquet(1, 2, 3))
+    put("customers/part-1.parquet", _parquet(4, None))
     put("customers/_SUCCESS", b"")
-    put("customers/.staging/part-2.parquet", _parquet([7] * 50))
-    put("customers/_tmp/part-3.parquet", _parquet([8] * 50))
+    put("customers/.staging/part-2.parquet", _parquet(*[7] * 50))
+    put("customers/_tmp/part-3.parquet", _parquet(*[8] * 50))
     # Table with no objects at all.
-    _table(glue, "empty_t", [{"Name": "a", "Type": "string"}, {"Name": "b", "Type": "int"},
-                             {"Name": "c", "Type": "bigint"}, {"Name": "d", "Type": "double"},
-                             {"Name": "e", "Type": "boolean"}, {"Name": "f", "Type": "timestamp"},
-                             {"Name": "g", "Type": "array<string>"}])
+    _table(
+        glue,
+        "empty_t",
+        [
+            {"Name": "a", "Type": "string"},
+            {"Name": "b", "Type": "int"},
+            {"Name": "c", "Type": "bigint"},
+            {"Name": "d", "Type": "double"},
+            {"Name": "e", "Type": "boolean"},
+            {"Name": "f", "Type": "timestamp"},
+            {"Name": "g", "Type": "array<string>"},
+        ],
+    )
     # Partition projection: no Glue partitions; bucket 300 is outside the projected range.
-    _table(glue, "proj", EVENT_COLUMNS, partition_keys=[{"Name": "id_bucket", "Type": "int"}],
-           parameters={"projection.enabled": "true", "projection.id_bucket.type": "integer",
-                       "projection.id_bucket.range": "0,255"})
-    put("proj/id_bucket=0/a.parquet", _parquet([1, 2]))
-    put("proj/id_bucket=7/a.parquet", _parquet([3, 4, 5]))
-    put("proj/id_bucket=300/a.parquet", _parquet([6]))
+    _table(
+        glue,
+        "proj",
+        EVENT_COLUMNS,
+        partition_keys=[{"Name": "id_bucket", "Type": "int"}],
+        parameters={
+            "projection.enabled": "true",
+            "projection.id_bucket.type": "integer",
+            "projection.id_bucket.range": "0,255",
+        },
+    )
+    put("proj/id_bucket=0/a.parquet", _parquet(1, 2))
+    put("proj/id_bucket=7/a.parquet", _parquet(3, 4, 5))
+    put("proj/id_bucket=300/a.parquet", _parquet(6))
     return local_athena
 
 
+# Shared so that each connect() does not reload the service models (tests stay fast); the
+# endpoint still comes from AWS_ENDPOINT_URL_ATHENA. Create clients from it on one thread only.
+_SESSION = boto3.session.Session()
+
+
 def _connect(**kwargs: Any) -> Any:
-    return pyathena.connect(s3_staging_dir=STAGING, region_name=REGION, schema_name="dq",
-                            poll_interval=0.02, **kwargs)
+    kwargs.setdefault("session", _SESSION)
+    return pyathena.connect(
+        s3_staging_dir=STAGING, region_name=REGION, schema_name="dq", poll_interval=0.02, **kwargs
+    )
 
 
-def _query(sql: str) -> list[tuple[Any, ...]]:
+def _query(sql: str, conn: Any = None) -> list[tuple[Any, ...]]:
+    if conn is not None:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return list(cur.fetchall())
     with _connect() as conn, conn.cursor() as cur:
         cur.execute(sql)
         return list(cur.fetchall())
@@ -139,11 +211,13 @@ def _wait(client: Any, query_id: str, timeout: float = 10.0) -> dict[str, Any]:
 
 
 def test_count_sees_registered_partitions_only(lake: LocalAthena) -> None:
-    # pyathena is pointed at the endpoint by AWS_ENDPOINT_URL_ATHENA alone.
-    assert _query("SELECT COUNT(*) FROM dq.events") == [(REGISTERED_ROWS,)]
-    assert _query("SELECT COUNT(*), COUNT(id), COUNT(DISTINCT id) FROM events") == [(11, 9, 6)]
-    assert set(lake.operations) == {"StartQueryExecution", "GetQueryExecution",
-                                    "GetQueryResults"}
+    # pyathena, with its own boto3 session, finds the endpoint by AWS_ENDPOINT_URL_ATHENA alone.
+    with pyathena.connect(s3_staging_dir=STAGING, schema_name="dq", poll_interval=0.02) as conn:
+        assert _query("SELECT COUNT(*) FROM dq.events", conn) == [(REGISTERED_ROWS,)]
+        assert _query("SELECT COUNT(*), COUNT(id), COUNT(DISTINCT id) FROM events", conn) == [
+            (11, 9, 6)
+        ]
+    assert set(lake.operations) == {"StartQueryExecution", "GetQueryExecution", "GetQueryResults"}
     record = lake.queries[0]
     assert record.transpiled_sql == "SELECT COUNT(*) FROM dq.events"
     assert (record.database, record.workgroup, record.state) == ("dq", "primary", "SUCCEEDED")
@@ -152,11 +226,15 @@ def test_count_sees_registered_partitions_only(lake: LocalAthena) -> None:
 
 def test_msck_repair_registers_missing_partition(lake: LocalAthena) -> None:
     glue = boto3.client("glue")
-    before = {p["Values"][0]: p for p in
-              glue.get_partitions(DatabaseName="dq", TableName="events")["Partitions"]}
+    before = {
+        p["Values"][0]: p
+        for p in glue.get_partitions(DatabaseName="dq", TableName="events")["Partitions"]
+    }
     assert _query("MSCK REPAIR TABLE dq.events") == []
-    after = {p["Values"][0]: p for p in
-             glue.get_partitions(DatabaseName="dq", TableName="events")["Partitions"]}
+    after = {
+        p["Values"][0]: p
+        for p in glue.get_partitions(DatabaseName="dq", TableName="events")["Partitions"]
+    }
     assert sorted(after) == ["0", "1", "2", "3"]
     for value, partition in before.items():
         assert after[value] == partition  # existing partitions unchanged
@@ -169,8 +247,10 @@ def test_msck_repair_registers_missing_partition(lake: LocalAthena) -> None:
 
 
 def test_alter_table_add_partition_is_idempotent(lake: LocalAthena) -> None:
-    sql = (f"ALTER TABLE dq.events ADD IF NOT EXISTS PARTITION (id_bucket=3) "
-           f"LOCATION '{WAREHOUSE}/events/id_bucket=3/' PARTITION (id_bucket = 1)")
+    sql = (
+        f"ALTER TABLE dq.events ADD IF NOT EXISTS PARTITION (id_bucket=3) "
+        f"LOCATION '{WAREHOUSE}/events/id_bucket=3/' PARTITION (id_bucket = 1)"
+    )
     for _ in range(2):
         assert _query(sql) == []
         assert _partition_values() == ["0", "1", "2", "3"]
@@ -183,34 +263,51 @@ def test_alter_table_add_partition_is_idempotent(lake: LocalAthena) -> None:
 
 
 def test_group_by_having_exact_numbers(lake: LocalAthena) -> None:
-    assert _query("SELECT id, COUNT(*) AS n FROM dq.events WHERE id IS NOT NULL "
-                  "GROUP BY id HAVING COUNT(*) > 1 ORDER BY id") == [(2, 2), (11, 3)]
-    rows = _query("SELECT id_bucket, COUNT(*), COUNT(id), SUM(amount), MIN(event_date) "
-                  "FROM dq.events GROUP BY id_bucket HAVING COUNT(*) >= 2 ORDER BY id_bucket")
-    assert rows == [(0, 5, 4, 10.5, dt.date(2024, 1, 1)), (1, 4, 4, 45.0, dt.date(2024, 1, 2)),
-                    (2, 2, 1, 21.0, dt.date(2024, 1, 3))]
+    assert _query(
+        "SELECT id, COUNT(*) AS n FROM dq.events WHERE id IS NOT NULL "
+        "GROUP BY id HAVING COUNT(*) > 1 ORDER BY id"
+    ) == [(2, 2), (11, 3)]
+    rows = _query(
+        "SELECT id_bucket, COUNT(*), COUNT(id), SUM(amount), MIN(event_date) "
+        "FROM dq.events GROUP BY id_bucket HAVING COUNT(*) >= 2 ORDER BY id_bucket"
+    )
+    assert rows == [
+        (0, 5, 4, 10.5, dt.date(2024, 1, 1)),
+        (1, 4, 4, 45.0, dt.date(2024, 1, 2)),
+        (2, 2, 1, 21.0, dt.date(2024, 1, 3)),
+    ]
 
 
 def test_unpartitioned_empty_and_projected_tables(lake: LocalAthena) -> None:
     assert _query("SELECT COUNT(*), COUNT(tier), COUNT(id), MAX(id) FROM dq.customers") == [
-        (5, 0, 4, 4)]
+        (5, 0, 4, 4)
+    ]
     with _connect() as conn, conn.cursor() as cur:
         cur.execute("SELECT * FROM dq.empty_t")
         assert cur.fetchall() == []
         assert [(d[0], d[1]) for d in cur.description] == [
-            ("a", "varchar"), ("b", "integer"), ("c", "bigint"), ("d", "double"),
-            ("e", "boolean"), ("f", "timestamp"), ("g", "varchar")]
+            ("a", "varchar"),
+            ("b", "integer"),
+            ("c", "bigint"),
+            ("d", "double"),
+            ("e", "boolean"),
+            ("f", "timestamp"),
+            ("g", "varchar"),
+        ]
         with pytest.raises(OperationalError, match="extra_col"):
             cur.execute("SELECT extra_col FROM dq.events")
     assert _query("SELECT id_bucket, COUNT(*) FROM dq.proj GROUP BY 1 ORDER BY 1") == [
-        (0, 2), (7, 3)]
+        (0, 2),
+        (7, 3),
+    ]
 
 
 def test_sqlalchemy_select_and_reflection(lake: LocalAthena) -> None:
     engine = sa.create_engine(
         f"awsathena+rest://:@athena.{REGION}.amazonaws.com:443/dq"
         f"?s3_staging_dir={STAGING}&work_group=primary",
-        connect_args={"endpoint_url": lake.endpoint_url, "poll_interval": 0.02})
+        connect_args={"endpoint_url": lake.endpoint_url, "poll_interval": 0.02},
+    )
     try:
         with engine.connect() as conn:
             stmt = sa.select(sa.func.count()).select_from(sa.table("events", schema="dq"))
@@ -219,7 +316,12 @@ def test_sqlalchemy_select_and_reflection(lake: LocalAthena) -> None:
         columns = inspector.get_columns("events", schema="dq")
         assert [c["name"] for c in columns] == ["id", "name", "amount", "event_date", "id_bucket"]
         assert [type(c["type"]) for c in columns] == [
-            sa.BIGINT, sa.String, sa.DOUBLE, sa.DATE, sa.INTEGER]
+            sa.BIGINT,
+            sa.String,
+            sa.DOUBLE,
+            sa.DATE,
+            sa.INTEGER,
+        ]
         assert inspector.has_table("events", schema="dq")
         assert not inspector.has_table("nope", schema="dq")
         assert "customers" in inspector.get_table_names(schema="dq")
@@ -254,8 +356,7 @@ def test_fail_next_and_sql_errors(lake: LocalAthena) -> None:
         _query("SELECT * FROM dq.no_such_table")
     with pytest.raises(OperationalError, match="SYNTAX_ERROR"):
         _query("SELECT FROM WHERE")
-    assert [r.state for r in lake.queries] == ["FAILED", "SUCCEEDED", "FAILED", "FAILED",
-                                               "FAILED"]
+    assert [r.state for r in lake.queries] == ["FAILED", "SUCCEEDED", "FAILED", "FAILED", "FAILED"]
 
 
 def test_throttle_next_is_a_client_error(lake: LocalAthena, athena_client: Any) -> None:
@@ -309,7 +410,11 @@ def test_query_log_counts_select_vs_ddl(lake: LocalAthena) -> None:
     assert stats["by_type"] == {"SELECT": 2, "DDL": 2}
     assert stats["by_state"] == {"SUCCEEDED": 4} and stats["total"] == 4
     assert [r.substatement_type for r in lake.queries] == [
-        "SELECT", "MSCK_REPAIR_TABLE", "ALTER_TABLE_ADD_PARTITION", "SELECT"]
+        "SELECT",
+        "MSCK_REPAIR_TABLE",
+        "ALTER_TABLE_ADD_PARTITION",
+        "SELECT",
+    ]
     lake.reset()
     assert lake.stats()["total"] == 0 and not lake.operations
 
@@ -317,20 +422,30 @@ def test_query_log_counts_select_vs_ddl(lake: LocalAthena) -> None:
 def test_concurrency_peak_and_quota(lake: LocalAthena, athena_client: Any) -> None:
     lake.latency_s = 0.5
     results: list[Any] = []
-    threads = [threading.Thread(target=lambda: results.append(_query("SELECT COUNT(*) "
-                                                                     "FROM dq.customers")))
-               for _ in range(3)]
+    connections = [_connect() for _ in range(3)]  # boto3 clients are thread-safe once created
+    threads = [
+        threading.Thread(
+            target=lambda c=c: results.append(_query("SELECT COUNT(*) FROM dq.customers", c))
+        )
+        for c in connections
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join(10)
+    for c in connections:
+        c.close()
     assert results == [[(5,)]] * 3
     assert lake.max_concurrent_running == 3 and lake.active_count == 0
     lake.latency_s = 0
     lake.hang("hang_me")
     lake.max_active = 2
-    ids = [athena_client.start_query_execution(QueryString=f"SELECT {i} AS hang_me")[
-        "QueryExecutionId"] for i in range(2)]
+    ids = [
+        athena_client.start_query_execution(QueryString=f"SELECT {i} AS hang_me")[
+            "QueryExecutionId"
+        ]
+        for i in range(2)
+    ]
     with pytest.raises(ClientError) as info:
         athena_client.start_query_execution(QueryString="SELECT 3")
     assert info.value.response["Error"]["Code"] == "TooManyRequestsException"
@@ -342,9 +457,10 @@ def test_concurrency_peak_and_quota(lake: LocalAthena, athena_client: Any) -> No
 def test_get_query_results_paging_and_csv_output(lake: LocalAthena, athena_client: Any) -> None:
     query_id = athena_client.start_query_execution(
         QueryString="SELECT id, name, amount, id_bucket = 0 AS first, event_date FROM events "
-                    "WHERE id_bucket < 2 ORDER BY id NULLS LAST, name",
+        "WHERE id_bucket < 2 ORDER BY id NULLS LAST, name",
         QueryExecutionContext={"Database": "dq"},
-        ResultConfiguration={"OutputLocation": STAGING})["QueryExecutionId"]
+        ResultConfiguration={"OutputLocation": STAGING},
+    )["QueryExecutionId"]
     execution = _wait(athena_client, query_id)
     assert execution["Status"]["State"] == "SUCCEEDED"
     assert execution["StatementType"] == "DML" and execution["WorkGroup"] == "primary"
@@ -364,8 +480,12 @@ def test_get_query_results_paging_and_csv_output(lake: LocalAthena, athena_clien
             break
     info = page["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
     assert [(c["Name"], c["Type"]) for c in info] == [
-        ("id", "bigint"), ("name", "varchar"), ("amount", "double"), ("first", "boolean"),
-        ("event_date", "date")]
+        ("id", "bigint"),
+        ("name", "varchar"),
+        ("amount", "double"),
+        ("first", "boolean"),
+        ("event_date", "date"),
+    ]
     assert pages == 3 and len(rows) == 10  # header + 9 data rows
     assert rows[0] == ["id", "name", "amount", "first", "event_date"]
     assert rows[1] == ["1", "n1", "1.5", "true", "2024-01-01"]
@@ -373,5 +493,7 @@ def test_get_query_results_paging_and_csv_output(lake: LocalAthena, athena_clien
     body = boto3.client("s3").get_object(Bucket=BUCKET, Key=f"athena-results/{query_id}.csv")
     lines = body["Body"].read().decode().splitlines()
     assert lines[0] == '"id","name","amount","first","event_date"'
-    assert lines[1] == '"1","n1","1.5","true","2024-01-01"' and lines[-1] == ',,"0.5","true",' \
-        '"2024-01-01"'
+    assert (
+        lines[1] == '"1","n1","1.5","true","2024-01-01"'
+        and lines[-1] == ',,"0.5","true","2024-01-01"'
+    )

@@ -1,0 +1,62 @@
+"""Shared fixtures: the test lake in a local warehouse, and running the CLI in-process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from data_monitor.cli import main
+from data_monitor.lakegen import Expected, build_lake
+from tests import lake_fixture
+
+
+@pytest.fixture(scope="session")
+def built_lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Expected]]:
+    """The test lake, built once; tests copy it (runs repair, i.e. change, the catalog)."""
+    root = tmp_path_factory.mktemp("lake") / "warehouse"
+    expected = build_lake(root, lake_fixture.DATABASE, lake_fixture.BUCKET, lake_fixture.SPECS,
+                          as_of=lake_fixture.AS_OF)
+    return root, expected
+
+
+@pytest.fixture
+def warehouse(built_lake: tuple[Path, dict[str, Expected]], tmp_path: Path) -> Path:
+    """A private copy of the test lake's warehouse."""
+    copy = tmp_path / "warehouse"
+    shutil.copytree(built_lake[0], copy)
+    return copy
+
+
+@pytest.fixture
+def expected(built_lake: tuple[Path, dict[str, Expected]]) -> dict[str, Expected]:
+    return built_lake[1]
+
+
+RunCli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
+    """Run ``data-monitor <args>`` in-process; returns (exit code, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def flag_args(flags: dict[str, str]) -> list[str]:
+    return [item for name, value in flags.items() for item in (f"--{name}", value)]
+
+
+def read_report(warehouse: Path, suffix: str = "json") -> Any:
+    path = (warehouse / "s3" / lake_fixture.REPORT_BUCKET / "data-monitor"
+            / f"omc_monitor_report_{lake_fixture.AS_OF.isoformat()}.{suffix}")
+    return json.loads(path.read_text()) if suffix == "json" else path.read_text()
