@@ -61,6 +61,5 @@ class ExpectIdBucketPartitionsInStorage(InventoryExpectation):
         if details["unexpected"]:
             unexpected = details["unexpected"]
             parts.append(listing(len(unexpected), "unexpected", unexpected))
-        if not parts:
-            return f"{number(result['observed_value'])} of {number(details['bucket_count'])} present"
-        return "; ".join(parts)
+        present, expected = number(result["observed_value"]), number(details["bucket_count"])
+        return "; ".join(parts) or f"{present} of {expected} present"

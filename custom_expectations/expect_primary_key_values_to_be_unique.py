@@ -8,6 +8,7 @@ from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import SentenceExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
+from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import plural
 
 
@@ -34,7 +35,7 @@ class ExpectPrimaryKeyValuesToBeUnique(SentenceExpectation):
         runtime_configuration: dict | None = None,
         execution_engine: Any | None = None,
     ) -> dict[str, Any]:
-        profile = metrics[METRIC_NAME]
+        profile = value_or_raise(metrics[METRIC_NAME])
         dupes = profile["duplicate_rows"]
         return {
             "success": dupes == 0,

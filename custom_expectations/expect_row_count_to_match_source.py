@@ -9,6 +9,7 @@ from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import SentenceExpectation
 from custom_expectations.metrics import key_profile, source_row_count
+from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import number
 
 
@@ -57,8 +58,8 @@ class ExpectRowCountToMatchSource(SentenceExpectation):
         runtime_configuration: dict | None = None,
         execution_engine: Any | None = None,
     ) -> dict[str, Any]:
-        part = metrics[key_profile.METRIC_NAME]["row_count"]
-        source = metrics[source_row_count.METRIC_NAME]
+        part = value_or_raise(metrics[key_profile.METRIC_NAME])["row_count"]
+        source = value_or_raise(metrics[source_row_count.METRIC_NAME])
         tolerance = float(self.tolerance_pct)  # type: ignore[arg-type]
         diff = count_diff_pct(part, source)
         return {

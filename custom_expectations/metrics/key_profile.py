@@ -61,12 +61,14 @@ class TableKeyProfile(TableMetricProvider):
         metric_value_kwargs: dict,
         metrics: dict[str, Any],
         runtime_configuration: dict,
-    ) -> dict[str, int]:
+    ) -> dict[str, Any]:
         selectable, _, _ = execution_engine.get_compute_domain(
             metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
         )
         query = key_profile_query(selectable, metric_value_kwargs["pk_column"])
         row = fetch_one(execution_engine, query)
+        if "error" in row:
+            return row
         return {name: int(row[name] or 0) for name in row}
 
     @metric_value(engine=PandasExecutionEngine)

@@ -32,9 +32,10 @@ class SourceTableRowCount(TableMetricProvider):
         metric_value_kwargs: dict,
         metrics: dict[str, Any],
         runtime_configuration: dict,
-    ) -> int:
+    ) -> int | dict[str, str]:
         source = sa.table(
             metric_value_kwargs["source_table"], schema=metric_value_kwargs["source_schema"]
         )
         query = sa.select(sa.func.count().label("row_count")).select_from(source)
-        return int(fetch_one(execution_engine, query)["row_count"])
+        row = fetch_one(execution_engine, query)
+        return row if "error" in row else int(row["row_count"])

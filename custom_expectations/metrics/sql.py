@@ -7,12 +7,38 @@ from typing import Any
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
 
+class QueryFailed(RuntimeError):
+    """A metric's query failed; raised by the expectation, with the engine's reason."""
+
+
 def fetch_one(execution_engine: SqlAlchemyExecutionEngine, query: Any) -> dict[str, Any]:
-    """Execute ``query`` and return its single row as a dict.
+    """Execute ``query`` and return its single row as a dict, or ``{"error": reason}``.
 
     The row is fetched while the connection is still open: GX's own ``execute_query`` hands the
     result back after closing the connection, which some drivers punish by dropping it.
+
+    A failure is returned, not raised: when a metric raises, GX retries the whole batch of
+    metrics being resolved (up to three times), re-running every other query of the table with
+    it. On Athena that multiplies the bill of one failing query; returning the error lets the
+    expectation that needs the value fail alone, once.
     """
-    with execution_engine.engine.connect() as connection:
-        row = connection.execute(query).mappings().one()
+    try:
+        with execution_engine.engine.connect() as connection:
+            row = connection.execute(query).mappings().one()
+    except Exception as exc:  # any driver error (SQLAlchemy, DuckDB, pyathena) is a result
+        return {"error": first_line(exc)}
     return dict(row)
+
+
+def first_line(exc: BaseException) -> str:
+    """The reason without the SQL statement and parameters drivers append to it."""
+    text = str(getattr(exc, "orig", None) or exc)
+    text = text.split("[SQL:")[0]
+    return " ".join(text.split())[:400] or type(exc).__name__
+
+
+def value_or_raise(value: Any) -> Any:
+    """The metric's value, or QueryFailed with the reason its query failed."""
+    if isinstance(value, dict) and "error" in value:
+        raise QueryFailed(f"query failed: {value['error']}")
+    return value

@@ -366,8 +366,9 @@ class SqlEngine:
             ref = ((t.db or database).lower(), t.name.lower())
             if ref not in tables:
                 tables.append(ref)
+        _name_like_athena(tree)
         # Equivalent to sqlglot.transpile(sql, read="athena", write="duckdb") after the
-        # AwsDataCatalog qualifier is dropped.
+        # AwsDataCatalog qualifier is dropped and unnamed output columns are named _colN.
         return Prepared(sql, database, tree.sql(dialect="duckdb"), tables)
 
     def run(self, prepared: Prepared) -> Result:
@@ -400,7 +401,8 @@ class SqlEngine:
                 raise QueryError(f"{code}: {e}") from e
         finally:
             con.close()
-        columns = [column_info(str(d[0]), d[1]) for d in description]
+        # Athena (Trino) reports output column names in lower case.
+        columns = [column_info(str(d[0]).lower(), d[1]) for d in description]
         return Result(columns, [[athena_value(v) for v in r] for r in rows], scanned)
 
     # ---- DDL ----------------------------------------------------------------------------
@@ -475,6 +477,22 @@ class SqlEngine:
             )
             new.append((values, _dir(loc)))
         self._create_partitions(table, new)
+
+
+def _name_like_athena(tree: Any) -> None:
+    """Name unaliased output expressions ``_col<N>`` as Athena does (DuckDB would use the
+    expression text, e.g. ``count_star()``)."""
+    select: Any = tree
+    while isinstance(select, exp.SetOperation):
+        select = select.left
+    if isinstance(select, exp.Select):
+        select.set(
+            "expressions",
+            [
+                e if isinstance(e, (exp.Alias, exp.Column, exp.Star)) else exp.alias_(e, f"_col{i}")
+                for i, e in enumerate(select.expressions)
+            ],
+        )
 
 
 def column_info(name: str, dtype: Any) -> dict[str, Any]:

@@ -217,11 +217,37 @@ def test_count_sees_registered_partitions_only(lake: LocalAthena) -> None:
         assert _query("SELECT COUNT(*), COUNT(id), COUNT(DISTINCT id) FROM events", conn) == [
             (11, 9, 6)
         ]
-    assert set(lake.operations) == {"StartQueryExecution", "GetQueryExecution", "GetQueryResults"}
+    assert set(lake.operations) == {
+        "StartQueryExecution",
+        "GetQueryExecution",
+        "GetQueryResults",
+    }
     record = lake.queries[0]
-    assert record.transpiled_sql == "SELECT COUNT(*) FROM dq.events"
+    assert record.transpiled_sql == "SELECT COUNT(*) AS _col0 FROM dq.events"
     assert (record.database, record.workgroup, record.state) == ("dq", "primary", "SUCCEEDED")
     assert record.data_scanned_bytes > 0
+
+
+def test_column_names_parameters_and_result_reuse(lake: LocalAthena) -> None:
+    with _connect() as conn, conn.cursor() as cur:
+        cur.execute("SELECT COUNT(*), MAX(id) AS Top, name FROM dq.customers GROUP BY name LIMIT 1")
+        assert [d[0] for d in cur.description] == ["_col0", "top", "name"]
+        # qmark paramstyle sends ExecutionParameters, bound by the endpoint.
+        cur.execute(
+            "SELECT COUNT(*) FROM dq.events WHERE id_bucket = ? AND name <> ?",
+            ["1", "'n10'"],
+            paramstyle="qmark",
+        )
+        assert cur.fetchall() == [(3,)]
+        assert lake.queries[-1].execution_parameters == ["1", "'n10'"]
+        # cache_size makes pyathena look for a previous execution (ListQueryExecutions and
+        # BatchGetQueryExecution) and reuse its id instead of starting the query again.
+        cur.execute("SELECT MAX(id) FROM dq.customers")
+        first = cur.query_id
+        cur.execute("SELECT MAX(id) FROM dq.customers", cache_size=10)
+        assert cur.query_id == first and cur.fetchall() == [(4,)]
+    assert lake.operations["StartQueryExecution"] == 3
+    assert {"ListQueryExecutions", "BatchGetQueryExecution"} <= set(lake.operations)
 
 
 def test_msck_repair_registers_missing_partition(lake: LocalAthena) -> None:

@@ -1,0 +1,102 @@
+"""Bad input stops the run with exit 2 and one line naming the flag, before anything is touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli
+
+BASE = ["run", "--database", "omc_test", "--report_bucket", "test-reports"]
+
+INVALID = [
+    (["--count_tolerance_pct", "-1"], "--count_tolerance_pct: '-1' is not a number >= 0"),
+    (["--count_tolerance_pct", "nan"], "--count_tolerance_pct: 'nan' is not a number >= 0"),
+    (["--bucket_count", "abc"], "--bucket_count: 'abc' is not an integer >= 1"),
+    (["--bucket_count", "0"], "--bucket_count: '0' is not an integer >= 1"),
+    (["--auto_repair", "msck"], "--auto_repair: 'msck' is not one of athena|glue|off"),
+    (["--strict_snapshot", "yes"], "--strict_snapshot: 'yes' is not true or false"),
+    (["--count_check_enabled", "1"], "--count_check_enabled: '1' is not true or false"),
+    (["--file_size_check", "maybe"], "--file_size_check: 'maybe' is not true or false"),
+    (["--freshness_window_days", "-3"], "--freshness_window_days: '-3' is not an integer >= 0"),
+    (["--max_tables", "x"], "--max_tables: 'x' is not an integer >= 0"),
+    (["--compare_source_type", "raw"], "--compare_source_type: 'raw' is not one of ext|part"),
+    (["--pk_column", "id;drop"], "--pk_column: 'id;drop' is not a column name"),
+    (["--table_prefix", "Part-"], "--table_prefix: 'Part-' is not lowercase letters"),
+    (["--compare_database", "Other DB"], "--compare_database: 'Other DB' is not a Glue name"),
+    (["--region", "mars"], "--region: 'mars' is not an AWS region"),
+    (["--athena_results", "bucket/x"], "--athena_results: 'bucket/x' is not an s3:// URI"),
+    (["--sns_topic_arn", "topic"], "--sns_topic_arn: 'topic' is not an SNS topic ARN"),
+    (["--report_prefix", "reports"], "--report_prefix: 'reports' is not an S3 key prefix"),
+    (["--backend", "gcp"], "--backend: 'gcp' is not one of local|aws"),
+    (["--as_of", "25/11/2026"], "--as_of: '25/11/2026' is not a date YYYY-MM-DD"),
+    (["--snapshot_marker", "{bucket}/x"], "--snapshot_marker: '{bucket}/x' is not a template"),
+    (["--max_workers", "0"], "--max_workers: '0' is not an integer >= 1"),
+    (["--tables", "a,B"], "--tables: 'a,B' is not a comma-separated list"),
+    (["--file_size_min_mb", "10", "--file_size_max_mb", "5"],
+     "--file_size_min_mb 10 is larger than --file_size_max_mb 5"),
+    (["--compare_source_type", "part"], "--compare_source_type part compares each table with "
+     "itself"),
+    (["--backend", "aws"], "--athena_results s3://... is required with --backend aws"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), INVALID, ids=[" ".join(a) for a, _ in INVALID])
+def test_invalid_flag_exits_2_with_one_line(
+    run_cli: RunCli, tmp_path: Path, args: list[str], message: str
+) -> None:
+    warehouse = tmp_path / "warehouse"
+    code, out, err = run_cli(*BASE, "--warehouse", str(warehouse), *args)
+    assert code == 2
+    lines = [line for line in err.splitlines() if "error" in line]
+    assert len(lines) == 1, err
+    assert message in lines[0]
+    assert not warehouse.exists()  # nothing read or written
+    assert out == ""
+
+
+@pytest.mark.parametrize("missing", ["--database", "--report_bucket"])
+def test_missing_required_flag(run_cli: RunCli, missing: str) -> None:
+    args = [a for a in BASE[1:]]
+    index = args.index(missing)
+    del args[index : index + 2]
+    code, _, err = run_cli("run", *args)
+    assert code == 2
+    assert f"{missing} is required" in err
+
+
+def test_glue_arguments_are_ignored_with_a_log_line(
+    run_cli: RunCli, warehouse: Path
+) -> None:
+    code, out, err = run_cli(
+        *BASE, "--warehouse", str(warehouse), "--tables", "part_clean_01", "--bucket_count",
+        "16", "--as_of", "2026-11-20", "--JOB_ID", "j_123", "--TempDir", "s3://tmp/",
+        "--job-bookmark-option", "job-bookmark-disable",
+    )
+    assert code == 0, err
+    assert "ignoring arguments this job does not use: --JOB_ID --TempDir --job-bookmark-option" \
+        in err
+    assert "checked 1 table(s): 0 alert(s)" in out
+
+
+def test_help_lists_every_seed_flag_with_defaults(run_cli: RunCli) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli("run", "--help")
+    assert exit_info.value.code == 0
+
+
+def test_runner_py_takes_the_same_flags(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, str(root / "runner.py"), "--database", "omc_test", "--report_bucket",
+         "test-reports", "--bucket_count", "abc"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "data-monitor run: error: argument --bucket_count: 'abc' is not an integer >= 1"
+    )

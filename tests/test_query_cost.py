@@ -1,0 +1,50 @@
+"""What a run costs in queries: counted through a SQLAlchemy event listener on every engine.
+
+On Athena every data query is billed and takes seconds, so the suites share one GROUP BY per
+part table (PK NULLs, PK duplicates and the row count) and one COUNT(*) of its source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests import lake_fixture
+from tests.conftest import RunCli, flag_args
+
+
+@pytest.fixture
+def statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    yield seen
+    sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+
+
+def test_one_scan_per_part_table_and_one_source_count(
+    run_cli: RunCli, warehouse: Path, statements: list[str]
+) -> None:
+    run_cli("run", *flag_args(lake_fixture.run_flags()), "--warehouse", str(warehouse))
+    queries = [s for s in statements if not s.lstrip().upper().startswith(("CREATE", "SET"))]
+    per_table: Counter[str] = Counter()
+    for query in queries:
+        for name in set(re.findall(r"\b(?:part|ext)_[a-z0-9_]+\b", query)):
+            per_table[name] += 1
+    part_tables = [f"part_{s.suffix}" for s in lake_fixture.SPECS]
+    for name in part_tables:
+        assert per_table[name] == 1, (name, [q for q in queries if name in q])
+        assert per_table[name.replace("part_", "ext_", 1)] <= 1
+    key_scans = [q for q in queries if "GROUP BY" in q and "customer_user_id" in q]
+    assert len(key_scans) == len(part_tables)
+    assert len(queries) <= 2 * len(part_tables)
+    assert not [q for q in queries if "LIMIT" in q.upper()]  # no per-asset probe queries
