@@ -74,5 +74,5 @@ class ExpectFileSizesInRange(InventoryExpectation):
 def _relative(uri: str, location: str) -> str:
     # Issues name the file under the table ("id_bucket=3/part-0.parquet"), not the full URI.
     if location and uri.startswith(location):
-        return uri[len(location):].lstrip("/") or uri
+        return uri[len(location) :].lstrip("/") or uri
     return uri

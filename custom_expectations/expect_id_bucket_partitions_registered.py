@@ -71,15 +71,17 @@ class ExpectIdBucketPartitionsRegistered(InventoryExpectation):
             still_missing = sorted(storage - after)
             registered = len(after)
             repaired = int(inventory.get("repaired") or 0)
-        details.update({
-            "registered_count": registered,
-            "missing_before": missing_before[:LIST_LIMIT],
-            "missing_before_count": len(missing_before),
-            "repaired": repaired,
-            "still_missing": still_missing[:LIST_LIMIT],
-            "still_missing_count": len(still_missing),
-            "repair_mode": mode,
-        })
+        details.update(
+            {
+                "registered_count": registered,
+                "missing_before": missing_before[:LIST_LIMIT],
+                "missing_before_count": len(missing_before),
+                "repaired": repaired,
+                "still_missing": still_missing[:LIST_LIMIT],
+                "still_missing_count": len(still_missing),
+                "repair_mode": mode,
+            }
+        )
         success = not details["problems"] if details["projection"] else not missing_before
         return {"success": success, "result": {"observed_value": registered, "details": details}}
 
@@ -93,6 +95,8 @@ class ExpectIdBucketPartitionsRegistered(InventoryExpectation):
             return f"{number(details['registered_count'])} registered"
         text = listing(details["missing_before_count"], "unregistered", details["missing_before"])
         if details["repaired"]:
-            return (f"{text} ({number(details['repaired'])} repaired, "
-                    f"{number(details['still_missing_count'])} still missing)")
+            return (
+                f"{text} ({number(details['repaired'])} repaired, "
+                f"{number(details['still_missing_count'])} still missing)"
+            )
         return f"{text} (repair mode {details['repair_mode']})"

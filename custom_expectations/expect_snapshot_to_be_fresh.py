@@ -73,7 +73,7 @@ class ExpectSnapshotToBeFresh(InventoryExpectation):
                     "window_days": window,
                     "uri": inventory.get("snapshot_uri"),
                     "strict": strict,
-                    "text_sample": repr(text[:40]) if state == "unparseable" else None,
+                    "text_sample": repr(text.strip()[:40]) if state == "unparseable" else None,
                 },
             },
         }

@@ -50,8 +50,7 @@ class ExpectTableSchemaContract(InventoryExpectation):
     success_keys: ClassVar[tuple[str, ...]] = ("pk_column", "partition_key")
     args_keys: ClassVar[tuple[str, ...]] = ("pk_column", "partition_key")
     sentence_template: ClassVar[str] = (
-        "$pk_column must be a data column and $partition_key the only partition key, "
-        "of type INT."
+        "$pk_column must be a data column and $partition_key the only partition key, of type INT."
     )
 
     _coerce_names = coerced("pk_column", "partition_key", to=as_str)

@@ -32,18 +32,22 @@ class ExpectTableToBeExternalParquet(InventoryExpectation):
         execution_engine: Any | None = None,
     ) -> dict[str, Any]:
         inventory = self.inventory_of(metrics)
-        observed = {field: str(require(inventory, field) or "")
-                    for field in ("table_type", "input_format", "serde")}
+        observed = {
+            field: str(require(inventory, field) or "")
+            for field in ("table_type", "input_format", "serde")
+        }
         problems = []
         if observed["table_type"] != EXTERNAL:
-            problems.append(f"TableType is {observed['table_type'] or 'not set'}, "
-                            f"expected {EXTERNAL}")
+            problems.append(
+                f"TableType is {observed['table_type'] or 'not set'}, expected {EXTERNAL}"
+            )
         if not is_parquet(observed["input_format"]):
-            problems.append(f"InputFormat is {observed['input_format'] or 'not set'}, "
-                            "expected a Parquet input format")
+            problems.append(
+                f"InputFormat is {observed['input_format'] or 'not set'}, "
+                "expected a Parquet input format"
+            )
         if not is_parquet(observed["serde"]):
-            problems.append(f"SerDe is {observed['serde'] or 'not set'}, "
-                            "expected a Parquet SerDe")
+            problems.append(f"SerDe is {observed['serde'] or 'not set'}, expected a Parquet SerDe")
         return {
             "success": not problems,
             "result": {"observed_value": observed, "details": {"problems": problems}},

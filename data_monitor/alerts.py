@@ -62,11 +62,15 @@ def _storage(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, A
     d = result["details"]
     parts = []
     if d["missing_count"]:
-        parts.append(f"S3 missing {d['missing_count']} of {d['bucket_count']} id_bucket "
-                     f"partitions ({_listed(d['missing'], d['missing_count'])})")
+        parts.append(
+            f"S3 missing {d['missing_count']} of {d['bucket_count']} id_bucket "
+            f"partitions ({_listed(d['missing'], d['missing_count'])})"
+        )
     if d["unexpected"]:
-        parts.append(f"unexpected id_bucket partitions beyond {d['bucket_count'] - 1}: "
-                     f"{_listed(d['unexpected'], len(d['unexpected']))}")
+        parts.append(
+            f"unexpected id_bucket partitions beyond {d['bucket_count'] - 1}: "
+            f"{_listed(d['unexpected'], len(d['unexpected']))}"
+        )
     return "; ".join(parts)
 
 
@@ -92,18 +96,23 @@ def _freshness(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str,
     if state == "missing":
         return f"processed snapshot missing ({d['uri']})"
     if state == "unparseable":
-        return f"processed snapshot unreadable: {d['text_sample']} in {d['uri']} (expected YYYY-MM-DD)"
+        return (
+            f"processed snapshot unreadable: {d['text_sample']} in {d['uri']} (expected YYYY-MM-DD)"
+        )
     if state == "future":
         return f"processed snapshot {seen} is in the future (as of {kwargs['as_of']})"
-    return (f"processed snapshot too old: {seen} is {d['age_days']} days old "
-            f"(window {d['window_days']} days)")
+    return (
+        f"processed snapshot too old: {seen} is {d['age_days']} days old "
+        f"(window {d['window_days']} days)"
+    )
 
 
 def _file_size(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, Any]) -> str:
     d = result["details"]
-    return (f"{result['observed_value']} of {d['files_checked']} sampled file(s) outside "
-            f"{float(kwargs['min_mb']):g}-{float(kwargs['max_mb']):g} MB: "
-            + ", ".join(d["issues"][:5]))
+    return (
+        f"{result['observed_value']} of {d['files_checked']} sampled file(s) outside "
+        f"{float(kwargs['min_mb']):g}-{float(kwargs['max_mb']):g} MB: " + ", ".join(d["issues"][:5])
+    )
 
 
 FORMATTERS: dict[str, tuple[str, str, Formatter]] = {
@@ -154,8 +163,9 @@ def exception_reason(expectation: dict[str, Any]) -> str | None:
     info = expectation.get("exception_info") or {}
     entries = [info] if "raised_exception" in info else list(info.values())
     for entry in entries:
-        if isinstance(entry, dict) and (entry.get("raised_exception") or
-                                        entry.get("exception_message")):
+        if isinstance(entry, dict) and (
+            entry.get("raised_exception") or entry.get("exception_message")
+        ):
             message = str(entry.get("exception_message") or "unknown error")
             first = message.split("\n[SQL:")[0].strip().splitlines()[0:2]
             return " ".join(" ".join(first).split())[:400]

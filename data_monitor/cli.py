@@ -28,23 +28,37 @@ EXIT_CODES = """exit codes:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="data-monitor", description="Data-quality monitor for "
-                           "partitioned S3/Glue tables, built on Great Expectations.")
+    parser = OneLineParser(
+        prog="data-monitor",
+        description="Data-quality monitor for "
+        "partitioned S3/Glue tables, built on Great Expectations.",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
-    run = commands.add_parser("run", help="check every monitored table once",
-                              epilog=EXIT_CODES, formatter_class=argparse.RawTextHelpFormatter)
+    run = commands.add_parser(
+        "run",
+        help="check every monitored table once",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawTextHelpFormatter,
+    )
     add_run_flags(run)
-    demo = commands.add_parser("demo", help="build a demo warehouse with seeded defects and "
-                               "run the monitor on it")
-    demo.add_argument("--warehouse", type=Path, default=Path("demo-warehouse"),
-                      help="where to build the demo warehouse (default: demo-warehouse)")
+    demo = commands.add_parser(
+        "demo", help="build a demo warehouse with seeded defects and run the monitor on it"
+    )
+    demo.add_argument(
+        "--warehouse",
+        type=Path,
+        default=Path("demo-warehouse"),
+        help="where to build the demo warehouse (default: demo-warehouse)",
+    )
     demo.add_argument("--scale", type=int, default=1, help="multiply the demo's rows")
     suites = commands.add_parser("suites", help="work with the expectation suites")
-    suite_commands = suites.add_subparsers(dest="suites_command", required=True,
-                                           parser_class=OneLineParser)
+    suite_commands = suites.add_subparsers(
+        dest="suites_command", required=True, parser_class=OneLineParser
+    )
     check = suite_commands.add_parser("check", help="validate every suite file")
-    check.add_argument("--gx_dir", type=Path, default=None,
-                       help="the GX project folder (default: the bundled gx/)")
+    check.add_argument(
+        "--gx_dir", type=Path, default=None, help="the GX project folder (default: the bundled gx/)"
+    )
     return parser
 
 
@@ -55,8 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args, unknown = parser.parse_known_args(args_in)
         if unknown:
-            LOG.info("ignoring arguments this job does not use: %s",
-                     " ".join(a for a in unknown if a.startswith("--")))
+            LOG.info(
+                "ignoring arguments this job does not use: %s",
+                " ".join(a for a in unknown if a.startswith("--")),
+            )
         if args.command == "run":
             return run_command(settings_from(args))
         if args.command == "demo":
@@ -89,8 +105,12 @@ def print_summary(outcome: object) -> None:
     print(f"checked {len(outcome.rows)} table(s): {len(outcome.alerts)} alert(s)")
     for alert in outcome.alerts:
         print(f"  {alert.severity:<6} {alert.line}")
-    for label, key in (("JSON report", "json"), ("CSV report", "csv"), ("alert", "alert"),
-                       ("Data Docs", "data_docs")):
+    for label, key in (
+        ("JSON report", "json"),
+        ("CSV report", "csv"),
+        ("alert", "alert"),
+        ("Data Docs", "data_docs"),
+    ):
         if key in outcome.outputs:
             print(f"{label + ':':<13}{outcome.outputs[key]}")
     for failure in outcome.failures:

@@ -38,10 +38,13 @@ def demo_settings(warehouse: Path, as_of: dt.date) -> Settings:
 def run_demo(warehouse: Path, scale: int = 1) -> int:
     as_of = dt.datetime.now(dt.timezone.utc).date()
     started = time.perf_counter()
-    build_lake(warehouse, DEMO_DATABASE, DEMO_BUCKET, demo_tables(scale), as_of=as_of,
-               overwrite=True)
-    print(f"built demo warehouse {warehouse} ({time.perf_counter() - started:.1f} s); "
-          f"running the monitor on {DEMO_DATABASE}:")
+    build_lake(
+        warehouse, DEMO_DATABASE, DEMO_BUCKET, demo_tables(scale), as_of=as_of, overwrite=True
+    )
+    print(
+        f"built demo warehouse {warehouse} ({time.perf_counter() - started:.1f} s); "
+        f"running the monitor on {DEMO_DATABASE}:"
+    )
     code = run_command(demo_settings(warehouse, as_of))
     # The demo's defects are seeded, so alerts (1) and unrunnable checks (3) are what it shows;
     # only bad input (2) or a crash means the demo itself failed.

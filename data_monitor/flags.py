@@ -107,41 +107,74 @@ GLUE_IDENT = _matching(GLUE_NAME, "a Glue name of lowercase letters, digits and 
 FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
     ("database", GLUE_IDENT, "Glue database whose tables are monitored (required)"),
     ("report_bucket", _matching(BUCKET_NAME, "an S3 bucket name"), "bucket for reports (required)"),
-    ("athena_results", _typed("an s3:// URI", _s3_uri), "S3 URI for Athena query results "
-     "(required with --backend aws)"),
+    (
+        "athena_results",
+        _typed("an s3:// URI", _s3_uri),
+        "S3 URI for Athena query results (required with --backend aws)",
+    ),
     ("region", _matching(REGION, "an AWS region such as us-east-1"), "AWS region"),
-    ("table_prefix", _matching(re.compile(r"^[a-z0-9_]+$"), "lowercase letters, digits and _"),
-     "prefix of the monitored tables"),
+    (
+        "table_prefix",
+        _matching(re.compile(r"^[a-z0-9_]+$"), "lowercase letters, digits and _"),
+        "prefix of the monitored tables",
+    ),
     ("bucket_count", _int_at_least(1), "expected number of id_bucket partitions (0..N-1)"),
-    ("report_prefix", _matching(re.compile(r"^([A-Za-z0-9._-]+/)*$"), "an S3 key prefix "
-     "ending in / (or empty)"), "S3 prefix for reports"),
-    ("sns_topic_arn", _matching(re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$"),
-                                "an SNS topic ARN"), "SNS topic for alerts (none: no publish)"),
+    (
+        "report_prefix",
+        _matching(re.compile(r"^([A-Za-z0-9._-]+/)*$"), "an S3 key prefix ending in / (or empty)"),
+        "S3 prefix for reports",
+    ),
+    (
+        "sns_topic_arn",
+        _matching(re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$"), "an SNS topic ARN"),
+        "SNS topic for alerts (none: no publish)",
+    ),
     ("auto_repair", _choice(AUTO_REPAIR_MODES), "register partitions missing from the catalog"),
-    ("athena_workgroup", _matching(re.compile(r"^[A-Za-z0-9._-]{1,128}$"), "a workgroup name"),
-     "Athena workgroup"),
+    (
+        "athena_workgroup",
+        _matching(re.compile(r"^[A-Za-z0-9._-]{1,128}$"), "a workgroup name"),
+        "Athena workgroup",
+    ),
     ("strict_snapshot", BOOLEAN, "a missing snapshot marker is an alert"),
     ("freshness_window_days", _int_at_least(0), "days before a snapshot is stale"),
     ("count_check_enabled", BOOLEAN, "compare each table's row count with its source"),
     ("compare_source_type", _choice(SOURCE_TYPES), "source tables: ext_X or part_X"),
     ("compare_database", GLUE_IDENT, "database of the source tables (default: --database)"),
-    ("count_tolerance_pct", _typed("a number >= 0", _non_negative_float),
-     "allowed row-count difference in percent"),
-    ("pk_column", _matching(COLUMN_NAME, "a column name ([A-Za-z_][A-Za-z0-9_]*)"),
-     "primary key column"),
+    (
+        "count_tolerance_pct",
+        _typed("a number >= 0", _non_negative_float),
+        "allowed row-count difference in percent",
+    ),
+    (
+        "pk_column",
+        _matching(COLUMN_NAME, "a column name ([A-Za-z_][A-Za-z0-9_]*)"),
+        "primary key column",
+    ),
     ("file_size_check", BOOLEAN, "check data file sizes in a sample of partitions"),
     ("file_size_min_mb", _typed("a number >= 0", _non_negative_float), "smallest good file, MB"),
     ("file_size_max_mb", _typed("a number >= 0", _non_negative_float), "largest good file, MB"),
     ("max_tables", _int_at_least(0), "check at most this many tables (0: all)"),
-    ("tables", _typed("a comma-separated list of table names", _table_list),
-     "check only these tables (default: every table with the prefix)"),
-    ("backend", _choice(BACKENDS), "local (warehouse folder + DuckDB) or aws (S3, Glue, "
-     "Athena, SNS)"),
+    (
+        "tables",
+        _typed("a comma-separated list of table names", _table_list),
+        "check only these tables (default: every table with the prefix)",
+    ),
+    (
+        "backend",
+        _choice(BACKENDS),
+        "local (warehouse folder + DuckDB) or aws (S3, Glue, Athena, SNS)",
+    ),
     ("warehouse", Path, "local backend: the warehouse folder standing in for S3 + Glue"),
-    ("as_of", _typed("a date YYYY-MM-DD", _date), "date for freshness and the report name "
-     "(default: today, UTC)"),
-    ("snapshot_marker", _typed("a template using only {location}, {table}, {database}",
-                               _marker_template), "where a table's snapshot_dt.txt is"),
+    (
+        "as_of",
+        _typed("a date YYYY-MM-DD", _date),
+        "date for freshness and the report name (default: today, UTC)",
+    ),
+    (
+        "snapshot_marker",
+        _typed("a template using only {location}, {table}, {database}", _marker_template),
+        "where a table's snapshot_dt.txt is",
+    ),
     ("max_workers", _int_at_least(1), "tables checked at once (bounded Athena concurrency)"),
     ("data_docs", BOOLEAN, "build the Data Docs site for the run"),
     ("docs_dir", Path, "local Data Docs folder (default: <warehouse>/data-docs)"),
@@ -157,7 +190,10 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
             default = "today (UTC)"
         shown = str(default).lower() if isinstance(default, bool) else default
         parser.add_argument(
-            f"--{name}", type=convert, default=None, metavar=name.upper(),
+            f"--{name}",
+            type=convert,
+            default=None,
+            metavar=name.upper(),
             help=f"{help_text} (default: {shown})",
         )
 
@@ -169,8 +205,9 @@ def settings_from(namespace: argparse.Namespace) -> Settings:
         if values[required] is None:
             raise UsageError(f"data-monitor run: error: --{required} is required")
     if values["backend"] == "aws" and values["athena_results"] is None:
-        raise UsageError("data-monitor run: error: --athena_results s3://... is required "
-                         "with --backend aws")
+        raise UsageError(
+            "data-monitor run: error: --athena_results s3://... is required with --backend aws"
+        )
     settings = Settings(**{k: v for k, v in values.items() if v is not None})
     if settings.file_size_min_mb > settings.file_size_max_mb:
         raise UsageError(
@@ -186,5 +223,11 @@ def settings_from(namespace: argparse.Namespace) -> Settings:
     return settings
 
 
-__all__ = ["DEFAULT_SNAPSHOT_MARKER", "FLAGS", "OneLineParser", "UsageError", "add_run_flags",
-           "settings_from"]
+__all__ = [
+    "DEFAULT_SNAPSHOT_MARKER",
+    "FLAGS",
+    "OneLineParser",
+    "UsageError",
+    "add_run_flags",
+    "settings_from",
+]

@@ -28,8 +28,15 @@ RESULT_FORMAT = "BASIC"
 class SuiteRunner:
     """One GX context per run; ``validate`` is safe to call from worker threads."""
 
-    def __init__(self, settings: Settings, suite_files: list[SuiteFile], connection_string: str,
-                 results_dir: Path | None, docs_dir: Path | None, run_id: RunIdentifier) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        suite_files: list[SuiteFile],
+        connection_string: str,
+        results_dir: Path | None,
+        docs_dir: Path | None,
+        run_id: RunIdentifier,
+    ) -> None:
         self.settings = settings
         self.run_id = run_id
         self.docs_dir = docs_dir
@@ -39,16 +46,18 @@ class SuiteRunner:
             name="tables", connection_string=connection_string, create_temp_table=False
         )
         self.inventories = self.context.data_sources.add_pandas(name="inventories")
-        self.suites = [(f.batch, self.context.suites.add(build_suite(f, settings)))
-                       for f in suite_files]
+        self.suites = [
+            (f.batch, self.context.suites.add(build_suite(f, settings))) for f in suite_files
+        ]
 
     def validate(self, database: str, table: str, inventory: Inventory) -> list[dict[str, Any]]:
         """Run every suite on one table; returns every expectation result as a plain dict."""
         params = table_parameters(self.settings, database, table)
         results: list[dict[str, Any]] = []
         for batch, suite in self.suites:
-            definition, batch_parameters = self._definition(database, table, batch, suite,
-                                                            inventory)
+            definition, batch_parameters = self._definition(
+                database, table, batch, suite, inventory
+            )
             outcome = definition.run(
                 batch_parameters=batch_parameters,
                 expectation_parameters=params,
@@ -64,24 +73,30 @@ class SuiteRunner:
         self.context.build_data_docs(site_names=[DOCS_SITE])
         return self.docs_dir / "index.html"
 
-    def _definition(self, database: str, table: str, batch: str, suite: Any,
-                    inventory: Inventory) -> tuple[Any, dict[str, Any] | None]:
+    def _definition(
+        self, database: str, table: str, batch: str, suite: Any, inventory: Inventory
+    ) -> tuple[Any, dict[str, Any] | None]:
         name = f"{database}.{table}"
         with self._lock:
             if batch == "table":
                 asset = _asset(self.tables, name) or self.tables.add_table_asset(
-                    name=name, table_name=table, schema_name=database)
+                    name=name, table_name=table, schema_name=database
+                )
                 definition = _batch(asset, "whole") or asset.add_batch_definition_whole_table(
-                    "whole")
+                    "whole"
+                )
                 batch_parameters = None
             else:
                 asset = _asset(self.inventories, name) or self.inventories.add_dataframe_asset(
-                    name=name)
-                definition = _batch(asset, "whole") or \
-                    asset.add_batch_definition_whole_dataframe("whole")
+                    name=name
+                )
+                definition = _batch(asset, "whole") or asset.add_batch_definition_whole_dataframe(
+                    "whole"
+                )
                 batch_parameters = {"dataframe": pd.DataFrame([inventory.record()])}
             validation = gx.ValidationDefinition(
-                data=definition, suite=suite, name=f"{suite.name} {name}")
+                data=definition, suite=suite, name=f"{suite.name} {name}"
+            )
         return validation, batch_parameters
 
 

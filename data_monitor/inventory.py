@@ -76,17 +76,23 @@ def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory
     inv.registered_buckets_before = registered or []
     inv.registered_buckets = list(inv.registered_buckets_before)
     if storage is not None and registered is not None and not table.projection.enabled:
-        repaired = _attempt(inv, "repair", lambda: repair_missing(
-            backend, table, storage, registered, settings.auto_repair))
+        repaired = _attempt(
+            inv,
+            "repair",
+            lambda: repair_missing(backend, table, storage, registered, settings.auto_repair),
+        )
         if repaired:
             inv.repaired = repaired
             after = _attempt(inv, "registered_buckets", lambda: _registered(backend, table))
             inv.registered_buckets = after or inv.registered_buckets
     inv.snapshot_text = _attempt(
-        inv, "snapshot_text", lambda: backend.store.read_text(inv.snapshot_uri, MARKER_MAX_BYTES))
+        inv, "snapshot_text", lambda: backend.store.read_text(inv.snapshot_uri, MARKER_MAX_BYTES)
+    )
     if settings.file_size_check:
-        inv.file_sample = _attempt(
-            inv, "file_sample", lambda: _file_sample(backend, table, inv.storage_buckets)) or []
+        inv.file_sample = (
+            _attempt(inv, "file_sample", lambda: _file_sample(backend, table, inv.storage_buckets))
+            or []
+        )
     return inv
 
 
@@ -114,6 +120,7 @@ def _file_sample(backend: Backend, table: TableMeta, buckets: list[int]) -> list
     sample = []
     for bucket in buckets[:FILE_SAMPLE_PARTITIONS]:
         for obj in backend.store.list_objects(table.partition_location(bucket)):
-            sample.append({"partition": f"id_bucket={bucket}", "uri": obj.uri,
-                           "size_bytes": obj.size_bytes})
+            sample.append(
+                {"partition": f"id_bucket={bucket}", "uri": obj.uri, "size_bytes": obj.size_bytes}
+            )
     return sample

@@ -88,45 +88,80 @@ def run(settings: Settings) -> RunOutcome:
 def _discover(backend: Backend, settings: Settings, outcome: RunOutcome) -> list[str]:
     db = settings.database
     if not backend.catalog.database_exists(db):
-        outcome.alerts.append(Alert("ERROR", "High", "*", f"database {db} not found in the catalog"))
+        outcome.alerts.append(
+            Alert("ERROR", "High", "*", f"database {db} not found in the catalog")
+        )
         return []
     names = backend.catalog.list_tables(db, settings.table_prefix)
     for bad in (n for n in names if not SAFE_TABLE.match(n)):
-        outcome.alerts.append(Alert("ERROR", "High", repr(bad)[:80],
-                                    "table name is not [a-z0-9_]; refused, not queried"))
+        outcome.alerts.append(
+            Alert(
+                "ERROR", "High", repr(bad)[:80], "table name is not [a-z0-9_]; refused, not queried"
+            )
+        )
     names = [n for n in names if SAFE_TABLE.match(n)]
     if settings.tables:
         unknown = sorted(set(settings.tables) - set(names))
         for name in unknown:
-            outcome.alerts.append(Alert("ERROR", "High", name, f"no such table in {db} "
-                                        f"(with prefix {settings.table_prefix})"))
+            outcome.alerts.append(
+                Alert(
+                    "ERROR",
+                    "High",
+                    name,
+                    f"no such table in {db} (with prefix {settings.table_prefix})",
+                )
+            )
         names = [n for n in names if n in settings.tables]
     if settings.max_tables and len(names) > settings.max_tables:
-        LOG.info("checking the first %d of %d tables (--max_tables)", settings.max_tables,
-                 len(names))
+        LOG.info(
+            "checking the first %d of %d tables (--max_tables)", settings.max_tables, len(names)
+        )
         names = names[: settings.max_tables]
     if not names:
-        outcome.alerts.append(Alert("NO_TABLES", "High", "*", f"no {settings.table_prefix}* "
-                                    f"tables in {db}: nothing was checked"))
+        outcome.alerts.append(
+            Alert(
+                "NO_TABLES",
+                "High",
+                "*",
+                f"no {settings.table_prefix}* tables in {db}: nothing was checked",
+            )
+        )
     return names
 
 
-def _check_all(backend: Backend, settings: Settings, suite_files: list[Any], tables: list[str],
-               outcome: RunOutcome, started: dt.datetime) -> None:
+def _check_all(
+    backend: Backend,
+    settings: Settings,
+    suite_files: list[Any],
+    tables: list[str],
+    outcome: RunOutcome,
+    started: dt.datetime,
+) -> None:
     from data_monitor.gx_runner import SuiteRunner
     from data_monitor.outputs import docs_dir, results_dir
 
     run_id = RunIdentifier(run_name=f"{settings.database}-{settings.as_of}", run_time=started)
-    runner = SuiteRunner(settings, suite_files, backend.engine.connection_string(),
-                         results_dir(settings), docs_dir(settings), run_id)
+    runner = SuiteRunner(
+        settings,
+        suite_files,
+        backend.engine.connection_string(),
+        results_dir(settings),
+        docs_dir(settings),
+        run_id,
+    )
     with ThreadPoolExecutor(max_workers=settings.max_workers) as pool:
         futures = [pool.submit(_check_safely, backend, settings, runner, t) for t in tables]
-        for done, (name, future) in enumerate(zip(tables, futures), start=1):
+        for done, (name, future) in enumerate(zip(tables, futures, strict=True), start=1):
             table_outcome = future.result()
             outcome.rows.append(table_outcome.row)
             outcome.alerts.extend(table_outcome.alerts)
-            LOG.info("[%d/%d] %s: %s", done, len(tables), name,
-                     f"{len(table_outcome.alerts)} alert(s)" if table_outcome.alerts else "ok")
+            LOG.info(
+                "[%d/%d] %s: %s",
+                done,
+                len(tables),
+                name,
+                f"{len(table_outcome.alerts)} alert(s)" if table_outcome.alerts else "ok",
+            )
     if settings.data_docs:
         try:
             index = runner.build_docs()
@@ -148,8 +183,9 @@ def _check_safely(backend: Backend, settings: Settings, runner: Any, name: str) 
         return TableOutcome(row, [alert])
 
 
-def _check_table(backend: Backend, settings: Settings, runner: Any, name: str,
-                 checked_at: str) -> TableOutcome:
+def _check_table(
+    backend: Backend, settings: Settings, runner: Any, name: str, checked_at: str
+) -> TableOutcome:
     db = settings.database
     table = backend.catalog.get_table(db, name)
     if table is None:
@@ -162,13 +198,14 @@ def _check_table(backend: Backend, settings: Settings, runner: Any, name: str,
         _mark_unrunnable(results, COUNT_CHECK, source_problem)
     params = table_parameters(settings, db, name)
     alerts = [a for a in (alert_for(name, r, params) for r in results) if a is not None]
-    by_type = {}
+    by_type: dict[str, dict[str, Any]] = {}
     for item in results:
         by_type.setdefault(item["expectation_config"]["type"], item)
     row = row_from(inventory, name, by_type, checked_at)
     row.alerts = [a.line for a in alerts]
-    row.status = "error" if any(a.code == "ERROR" for a in alerts) else (
-        "alerts" if alerts else "ok")
+    row.status = (
+        "error" if any(a.code == "ERROR" for a in alerts) else ("alerts" if alerts else "ok")
+    )
     return TableOutcome(row, alerts)
 
 
@@ -189,8 +226,11 @@ def _mark_unrunnable(results: list[dict[str, Any]], expectation_type: str, reaso
         if item["expectation_config"]["type"] == expectation_type:
             item["success"] = False
             item["result"] = {}
-            item["exception_info"] = {"raised_exception": True, "exception_message": reason,
-                                      "exception_traceback": None}
+            item["exception_info"] = {
+                "raised_exception": True,
+                "exception_message": reason,
+                "exception_traceback": None,
+            }
 
 
 def _one_line(exc: BaseException) -> str:

@@ -46,16 +46,23 @@ def report_uris(settings: Settings, started: dt.datetime, run_key: str) -> dict[
     }
 
 
-def publish(backend: Backend, settings: Settings, outcome: RunOutcome,
-            started: dt.datetime) -> None:
+def publish(
+    backend: Backend, settings: Settings, outcome: RunOutcome, started: dt.datetime
+) -> None:
     uris = report_uris(settings, started, outcome.run_key)
-    document = report_document(settings, outcome.generated_at, outcome.rows, outcome.alerts, {
-        "as_of": settings.as_of.isoformat(),
-        "backend": settings.backend,
-        "auto_repair": settings.auto_repair,
-        "run_report": uris["run_json"],
-        "failures": outcome.failures,
-    })
+    document = report_document(
+        settings,
+        outcome.generated_at,
+        outcome.rows,
+        outcome.alerts,
+        {
+            "as_of": settings.as_of.isoformat(),
+            "backend": settings.backend,
+            "auto_repair": settings.auto_repair,
+            "run_report": uris["run_json"],
+            "failures": outcome.failures,
+        },
+    )
     payloads = {
         "run_json": (to_json(document), "application/json"),
         "run_csv": (to_csv(outcome.rows), "text/csv"),
@@ -73,8 +80,11 @@ def publish(backend: Backend, settings: Settings, outcome: RunOutcome,
 
 def _send_alert(backend: Backend, settings: Settings, outcome: RunOutcome, report: str) -> None:
     written = "json" in outcome.outputs
-    footer = f"Report: {report}" if written else (
-        f"The report could not be written to {report}; see the job log.")
+    footer = (
+        f"Report: {report}"
+        if written
+        else (f"The report could not be written to {report}; see the job log.")
+    )
     subject = subject_for(settings.database, settings.table_prefix, len(outcome.alerts))
     message = message_for(settings.database, settings.table_prefix, outcome.alerts, footer)
     try:

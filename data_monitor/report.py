@@ -18,9 +18,21 @@ from data_monitor.inventory import Inventory
 from data_monitor.settings import Settings
 
 CSV_COLUMNS = (
-    "table", "location", "s3_partitions", "glue_partitions", "missing_glue_count",
-    "table_type_ok", "contract_ok", "raw_input_snapshot_dt", "count_src", "count_part",
-    "count_diff_pct", "pk_nulls", "pk_dupes", "file_issues_sample", "checked_at",
+    "table",
+    "location",
+    "s3_partitions",
+    "glue_partitions",
+    "missing_glue_count",
+    "table_type_ok",
+    "contract_ok",
+    "raw_input_snapshot_dt",
+    "count_src",
+    "count_part",
+    "count_diff_pct",
+    "pk_nulls",
+    "pk_dupes",
+    "file_issues_sample",
+    "checked_at",
 )
 REPORT_NAME = "omc_monitor_report_{date}"
 
@@ -52,8 +64,9 @@ class TableRow:
         return dict(self.__dict__)
 
 
-def row_from(inventory: Inventory | None, table: str, results: dict[str, dict[str, Any]],
-             checked_at: str) -> TableRow:
+def row_from(
+    inventory: Inventory | None, table: str, results: dict[str, dict[str, Any]], checked_at: str
+) -> TableRow:
     """Fill a row from the inventory and the per-expectation results (keyed by type)."""
     row = TableRow(table=table, checked_at=checked_at)
     if inventory is not None:
@@ -93,7 +106,9 @@ def _result(expectation: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _success(expectation: dict[str, Any] | None) -> bool | None:
-    return bool(expectation["success"]) if _result(expectation) else None
+    if expectation is None or not _result(expectation):
+        return None
+    return bool(expectation["success"])
 
 
 def _observed_int(expectation: dict[str, Any] | None) -> int | None:
@@ -101,8 +116,13 @@ def _observed_int(expectation: dict[str, Any] | None) -> int | None:
     return int(value) if isinstance(value, (int, float)) else None
 
 
-def report_document(settings: Settings, generated_at: str, rows: list[TableRow],
-                    alerts: list[Alert], extra: dict[str, Any]) -> dict[str, Any]:
+def report_document(
+    settings: Settings,
+    generated_at: str,
+    rows: list[TableRow],
+    alerts: list[Alert],
+    extra: dict[str, Any],
+) -> dict[str, Any]:
     return {
         "database": settings.database,
         "prefix": settings.table_prefix,

@@ -27,9 +27,19 @@ TOGGLES = {
     "expect_file_sizes_in_range": "file_size_check",
 }
 PARAMETERS = (
-    "database", "table", "pk_column", "partition_key", "bucket_count", "source_schema",
-    "source_table", "tolerance_pct", "freshness_window_days", "as_of", "strict_snapshot",
-    "file_size_min_mb", "file_size_max_mb",
+    "database",
+    "table",
+    "pk_column",
+    "partition_key",
+    "bucket_count",
+    "source_schema",
+    "source_table",
+    "tolerance_pct",
+    "freshness_window_days",
+    "as_of",
+    "strict_snapshot",
+    "file_size_min_mb",
+    "file_size_max_mb",
 )
 
 
@@ -89,15 +99,17 @@ def check_expectation(where: str, index: int, item: Any) -> list[str]:
     """Problems with one expectation entry of a suite file (empty when it is usable)."""
     at = f"{where}: expectations[{index}]"
     if not isinstance(item, dict) or not isinstance(item.get("type"), str):
-        return [f"{at}: not an object with a \"type\""]
+        return [f'{at}: not an object with a "type"']
     kwargs = item.get("kwargs", {})
     problems = [
         f"{at} ({item['type']}): unknown suite parameter ${name}; known: {', '.join(PARAMETERS)}"
-        for name in sorted(_parameter_names(kwargs)) if name not in PARAMETERS
+        for name in sorted(_parameter_names(kwargs))
+        if name not in PARAMETERS
     ]
     try:
-        ExpectationConfiguration(type=item["type"], kwargs=kwargs, meta=item.get("meta"))\
-            .to_domain_obj()
+        ExpectationConfiguration(
+            type=item["type"], kwargs=kwargs, meta=item.get("meta")
+        ).to_domain_obj()
     except Exception as exc:  # GX raises several types for unknown types and bad kwargs
         reason = " ".join(str(exc).split())[:300]
         problems.append(f"{at} ({item['type']}): {reason}")
@@ -110,15 +122,17 @@ def build_suite(suite_file: SuiteFile, settings: Settings) -> ExpectationSuite:
     suite = ExpectationSuite(
         name=suite_file.name,
         expectations=[
-            ExpectationConfiguration(type=e["type"], kwargs=e.get("kwargs", {}),
-                                     meta=e.get("meta")).to_domain_obj()
+            ExpectationConfiguration(
+                type=e["type"], kwargs=e.get("kwargs", {}), meta=e.get("meta")
+            ).to_domain_obj()
             for e in enabled
         ],
         meta={"data_monitor": {"batch": suite_file.batch}},
     )
     if len(suite.expectations) != len(enabled):
-        raise SuiteError(f"{suite_file.path}: GX kept {len(suite.expectations)} of "
-                         f"{len(enabled)} expectations")
+        raise SuiteError(
+            f"{suite_file.path}: GX kept {len(suite.expectations)} of {len(enabled)} expectations"
+        )
     return suite
 
 
@@ -134,12 +148,14 @@ def _read(path: Path, problems: list[str]) -> SuiteFile | None:
         problems.append(f"{path}: not readable JSON: {exc}")
         return None
     if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
-        problems.append(f"{path}: expected an object with an \"expectations\" list")
+        problems.append(f'{path}: expected an object with an "expectations" list')
         return None
     batch = ((data.get("meta") or {}).get("data_monitor") or {}).get("batch", "table")
     if batch not in BATCH_KINDS:
-        problems.append(f"{path}: meta.data_monitor.batch is {batch!r}, expected one of "
-                        + "|".join(BATCH_KINDS))
+        problems.append(
+            f"{path}: meta.data_monitor.batch is {batch!r}, expected one of "
+            + "|".join(BATCH_KINDS)
+        )
     for index, item in enumerate(data["expectations"]):
         problems.extend(check_expectation(str(path), index, item))
     name = data.get("name") or path.stem

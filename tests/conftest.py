@@ -19,8 +19,13 @@ from tests import lake_fixture
 def built_lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Expected]]:
     """The test lake, built once; tests copy it (runs repair, i.e. change, the catalog)."""
     root = tmp_path_factory.mktemp("lake") / "warehouse"
-    expected = build_lake(root, lake_fixture.DATABASE, lake_fixture.BUCKET, lake_fixture.SPECS,
-                          as_of=lake_fixture.AS_OF)
+    expected = build_lake(
+        root,
+        lake_fixture.DATABASE,
+        lake_fixture.BUCKET,
+        lake_fixture.SPECS,
+        as_of=lake_fixture.AS_OF,
+    )
     return root, expected
 
 
@@ -57,6 +62,11 @@ def flag_args(flags: dict[str, str]) -> list[str]:
 
 
 def read_report(warehouse: Path, suffix: str = "json") -> Any:
-    path = (warehouse / "s3" / lake_fixture.REPORT_BUCKET / "data-monitor"
-            / f"omc_monitor_report_{lake_fixture.AS_OF.isoformat()}.{suffix}")
+    path = (
+        warehouse
+        / "s3"
+        / lake_fixture.REPORT_BUCKET
+        / "data-monitor"
+        / f"omc_monitor_report_{lake_fixture.AS_OF.isoformat()}.{suffix}"
+    )
     return json.loads(path.read_text()) if suffix == "json" else path.read_text()

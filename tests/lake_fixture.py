@@ -62,7 +62,7 @@ def expected_alerts() -> list[str]:
         "[TABLE_TYPE] part_format: InputFormat is org.apache.hadoop.mapred.TextInputFormat, "
         "expected a Parquet input format; SerDe is "
         "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe, expected a Parquet SerDe",
-        f"[FRESHNESS] part_garbage: processed snapshot unreadable: 'not-a-date\\n' in "
+        f"[FRESHNESS] part_garbage: processed snapshot unreadable: 'not-a-date' in "
         f"{loc}/part_garbage/_metadata/snapshot_dt.txt (expected YYYY-MM-DD)",
         f"[FRESHNESS] part_nosnap: processed snapshot missing "
         f"({loc}/part_nosnap/_metadata/snapshot_dt.txt)",

@@ -34,10 +34,14 @@ INVALID = [
     (["--snapshot_marker", "{bucket}/x"], "--snapshot_marker: '{bucket}/x' is not a template"),
     (["--max_workers", "0"], "--max_workers: '0' is not an integer >= 1"),
     (["--tables", "a,B"], "--tables: 'a,B' is not a comma-separated list"),
-    (["--file_size_min_mb", "10", "--file_size_max_mb", "5"],
-     "--file_size_min_mb 10 is larger than --file_size_max_mb 5"),
-    (["--compare_source_type", "part"], "--compare_source_type part compares each table with "
-     "itself"),
+    (
+        ["--file_size_min_mb", "10", "--file_size_max_mb", "5"],
+        "--file_size_min_mb 10 is larger than --file_size_max_mb 5",
+    ),
+    (
+        ["--compare_source_type", "part"],
+        "--compare_source_type part compares each table with itself",
+    ),
     (["--backend", "aws"], "--athena_results s3://... is required with --backend aws"),
 ]
 
@@ -66,17 +70,28 @@ def test_missing_required_flag(run_cli: RunCli, missing: str) -> None:
     assert f"{missing} is required" in err
 
 
-def test_glue_arguments_are_ignored_with_a_log_line(
-    run_cli: RunCli, warehouse: Path
-) -> None:
+def test_glue_arguments_are_ignored_with_a_log_line(run_cli: RunCli, warehouse: Path) -> None:
     code, out, err = run_cli(
-        *BASE, "--warehouse", str(warehouse), "--tables", "part_clean_01", "--bucket_count",
-        "16", "--as_of", "2026-11-20", "--JOB_ID", "j_123", "--TempDir", "s3://tmp/",
-        "--job-bookmark-option", "job-bookmark-disable",
+        *BASE,
+        "--warehouse",
+        str(warehouse),
+        "--tables",
+        "part_clean_01",
+        "--bucket_count",
+        "16",
+        "--as_of",
+        "2026-11-20",
+        "--JOB_ID",
+        "j_123",
+        "--TempDir",
+        "s3://tmp/",
+        "--job-bookmark-option",
+        "job-bookmark-disable",
     )
     assert code == 0, err
-    assert "ignoring arguments this job does not use: --JOB_ID --TempDir --job-bookmark-option" \
-        in err
+    assert (
+        "ignoring arguments this job does not use: --JOB_ID --TempDir --job-bookmark-option" in err
+    )
     assert "checked 1 table(s): 0 alert(s)" in out
 
 
@@ -92,9 +107,20 @@ def test_runner_py_takes_the_same_flags(tmp_path: Path) -> None:
 
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run(
-        [sys.executable, str(root / "runner.py"), "--database", "omc_test", "--report_bucket",
-         "test-reports", "--bucket_count", "abc"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        [
+            sys.executable,
+            str(root / "runner.py"),
+            "--database",
+            "omc_test",
+            "--report_bucket",
+            "test-reports",
+            "--bucket_count",
+            "abc",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert done.returncode == 2
     assert done.stderr.strip() == (

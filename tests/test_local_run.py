@@ -13,10 +13,21 @@ from tests import lake_fixture
 from tests.conftest import RunCli, flag_args, read_report
 
 SEED_TABLE_KEYS = {
-    "table": str, "location": str, "s3_partitions": int, "glue_partitions": int,
-    "missing_glue_count": int, "table_type_ok": bool, "contract_ok": bool,
-    "raw_input_snapshot_dt": str, "count_src": int, "count_part": int, "count_diff_pct": str,
-    "pk_nulls": int, "pk_dupes": int, "file_issues_sample": str, "checked_at": str,
+    "table": str,
+    "location": str,
+    "s3_partitions": int,
+    "glue_partitions": int,
+    "missing_glue_count": int,
+    "table_type_ok": bool,
+    "contract_ok": bool,
+    "raw_input_snapshot_dt": str,
+    "count_src": int,
+    "count_part": int,
+    "count_diff_pct": str,
+    "pk_nulls": int,
+    "pk_dupes": int,
+    "file_issues_sample": str,
+    "checked_at": str,
 }
 
 
@@ -46,11 +57,25 @@ def test_report_rows_have_seed_keys_and_observed_values(
 ) -> None:
     run_lake(run_cli, warehouse)
     report = read_report(warehouse)
-    for key in ("database", "prefix", "bucket_count", "generated_at", "freshness_window_days",
-                "compare", "pk_column", "file_size_check", "alerts", "tables"):
+    for key in (
+        "database",
+        "prefix",
+        "bucket_count",
+        "generated_at",
+        "freshness_window_days",
+        "compare",
+        "pk_column",
+        "file_size_check",
+        "alerts",
+        "tables",
+    ):
         assert key in report
-    assert report["compare"] == {"enabled": True, "type": "ext", "db": lake_fixture.DATABASE,
-                                 "tolerance_pct": 0.0}
+    assert report["compare"] == {
+        "enabled": True,
+        "type": "ext",
+        "db": lake_fixture.DATABASE,
+        "tolerance_pct": 0.0,
+    }
     rows = {r["table"]: r for r in report["tables"]}
     assert sorted(rows) == sorted(expected)
     clean = rows["part_clean_01"]
@@ -83,7 +108,7 @@ def test_csv_has_the_seed_columns_in_order(run_cli: RunCli, warehouse: Path) -> 
     rows = list(csv.reader(io.StringIO(read_report(warehouse, "csv"))))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(CSV_COLUMNS) == 15
-    by_table = {r[0]: dict(zip(CSV_COLUMNS, r)) for r in rows[1:]}
+    by_table = {r[0]: dict(zip(CSV_COLUMNS, r, strict=True)) for r in rows[1:]}
     assert by_table["part_pk"]["pk_nulls"] == "7"
     assert by_table["part_pk"]["pk_dupes"] == "10"
     assert by_table["part_count"]["count_src"] == "1950"
@@ -112,7 +137,7 @@ def test_repair_only_adds_and_is_idempotent(run_cli: RunCli, warehouse: Path) ->
     run_lake(run_cli, warehouse, "--tables", "part_unreg")
     after = json.loads(catalog.read_text())
     assert after[: len(before)] == before  # existing entries untouched, in place
-    assert sorted(int(p["Values"][0]) for p in after[len(before):]) == [2, 5, 11]
+    assert sorted(int(p["Values"][0]) for p in after[len(before) :]) == [2, 5, 11]
     assert after[-1]["StorageDescriptor"]["Location"].endswith("/part_unreg/id_bucket=11/")
     code, _, _ = run_lake(run_cli, warehouse, "--tables", "part_unreg")
     assert json.loads(catalog.read_text()) == after

@@ -25,7 +25,7 @@ METRIC_NAME = "table.key_profile"
 
 def key_profile_query(selectable: Any, column: str) -> Any:
     """The single GROUP BY that yields rows, NULL-key rows and duplicate-key rows."""
-    key = sa.column(column)
+    key: Any = sa.column(column)
     groups = (
         sa.select(key.label("k"), sa.func.count().label("c"))
         .select_from(selectable)

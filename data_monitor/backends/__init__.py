@@ -14,6 +14,11 @@ def make_backend(settings: Settings) -> Backend:
 
         store = LocalStore(settings.warehouse)
         catalog = LocalCatalog(settings.warehouse)
-        return Backend("local", store, catalog, DuckDBEngine(store, catalog),
-                       LocalAlertSink(settings.warehouse, settings.sns_topic_arn))
+        return Backend(
+            "local",
+            store,
+            catalog,
+            DuckDBEngine(store, catalog),
+            LocalAlertSink(settings.warehouse, settings.sns_topic_arn),
+        )
     raise ValueError(f"backend {settings.backend!r} is not available in this build")

@@ -21,10 +21,20 @@ from data_monitor.backends.local import LocalStore
 from data_monitor.catalog_model import PARTITION_KEY, Column, TableMeta
 
 HIVE_TO_DUCKDB = {
-    "string": "VARCHAR", "varchar": "VARCHAR", "char": "VARCHAR", "int": "INTEGER",
-    "integer": "INTEGER", "bigint": "BIGINT", "smallint": "SMALLINT", "tinyint": "TINYINT",
-    "double": "DOUBLE", "float": "REAL", "boolean": "BOOLEAN", "date": "DATE",
-    "timestamp": "TIMESTAMP", "binary": "BLOB",
+    "string": "VARCHAR",
+    "varchar": "VARCHAR",
+    "char": "VARCHAR",
+    "int": "INTEGER",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "smallint": "SMALLINT",
+    "tinyint": "TINYINT",
+    "double": "DOUBLE",
+    "float": "REAL",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "binary": "BLOB",
 }
 
 
@@ -86,7 +96,7 @@ class DuckDBEngine:
                 continue
             keys = "".join(
                 f", CAST({literal(v)} AS {duckdb_type(k.type)}) AS {quote(k.name)}"
-                for k, v in zip(table.partition_keys, values)
+                for k, v in zip(table.partition_keys, values, strict=False)
             )
             source = f"read_parquet([{', '.join(literal(f) for f in files)}], union_by_name=true)"
             scans.append(f"SELECT {data_columns}{keys} FROM {source}")
@@ -99,8 +109,10 @@ class DuckDBEngine:
         projection = table.projection
         if projection.enabled:
             buckets = projection.buckets() or []
-            return [((str(b),), self._files(projection.location_for(table.location, b)))
-                    for b in buckets]
+            return [
+                ((str(b),), self._files(projection.location_for(table.location, b)))
+                for b in buckets
+            ]
         return [(p.values, self._files(p.location)) for p in self.catalog.list_partitions(table)]
 
     def _files(self, location: str) -> list[str]:
@@ -108,6 +120,7 @@ class DuckDBEngine:
 
     def _empty_select(self, table: TableMeta) -> str:
         columns: list[Column] = [*table.columns, *table.partition_keys]
-        nulls = ", ".join(f"CAST(NULL AS {duckdb_type(c.type)}) AS {quote(c.name)}"
-                          for c in columns)
+        nulls = ", ".join(
+            f"CAST(NULL AS {duckdb_type(c.type)}) AS {quote(c.name)}" for c in columns
+        )
         return f"SELECT {nulls or 'NULL AS ' + quote(PARTITION_KEY)} WHERE FALSE"

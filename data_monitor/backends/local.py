@@ -118,8 +118,11 @@ class LocalCatalog:
             current = self._raw_partitions(table)
             known = {tuple(str(v) for v in p.get("Values") or ()) for p in current}
             added = [
-                {"DatabaseName": table.database, "TableName": table.name,
-                 **table.partition_structure(b)}
+                {
+                    "DatabaseName": table.database,
+                    "TableName": table.name,
+                    **table.partition_structure(b),
+                }
                 for b in sorted(set(buckets))
                 if (str(b),) not in known
             ]
@@ -142,8 +145,10 @@ def _read_json(path: Path, kind: type) -> Any:
     except (OSError, ValueError) as exc:
         raise BackendError(f"cannot read catalog file {path}: {exc}") from exc
     if not isinstance(value, kind):
-        raise BackendError(f"catalog file {path} holds a {type(value).__name__}, "
-                           f"expected a JSON {'object' if kind is dict else 'list'}")
+        raise BackendError(
+            f"catalog file {path} holds a {type(value).__name__}, "
+            f"expected a JSON {'object' if kind is dict else 'list'}"
+        )
     return value
 
 

@@ -110,6 +110,7 @@ class LocalAthena:
         self._threads: list[threading.Thread] = []
         self._server = ThreadingHTTPServer((host, port), _Handler)
         self._server.daemon_threads = True
+        self._server.block_on_close = False  # idle keep-alive connections must not block stop()
         self._server.athena = self  # type: ignore[attr-defined]
         self._serve_thread: threading.Thread | None = None
 
@@ -135,7 +136,7 @@ class LocalAthena:
         self._server.server_close()
         with self._lock:
             for rec in self._executions.values():
-                rec.cancel_event.set()
+                self._finish(rec, "CANCELLED", "Query cancelled: the local Athena was stopped")
         for t in self._threads:
             t.join(5)
         if self._own_cache:
