@@ -23,6 +23,7 @@ from data_monitor.backends import make_backend
 from data_monitor.backends.base import Backend
 from data_monitor.inventory import Inventory, collect
 from data_monitor.outputs import publish
+from data_monitor.progress import Progress
 from data_monitor.report import TableRow, row_from
 from data_monitor.settings import Settings
 from data_monitor.suites import default_gx_dir, load_suite_files, table_parameters
@@ -149,19 +150,14 @@ def _check_all(
         docs_dir(settings),
         run_id,
     )
+    progress = Progress(len(tables))
     with ThreadPoolExecutor(max_workers=settings.max_workers) as pool:
         futures = [pool.submit(_check_safely, backend, settings, runner, t) for t in tables]
-        for done, (name, future) in enumerate(zip(tables, futures, strict=True), start=1):
+        for name, future in zip(tables, futures, strict=True):
             table_outcome = future.result()
             outcome.rows.append(table_outcome.row)
             outcome.alerts.extend(table_outcome.alerts)
-            LOG.info(
-                "[%d/%d] %s: %s",
-                done,
-                len(tables),
-                name,
-                f"{len(table_outcome.alerts)} alert(s)" if table_outcome.alerts else "ok",
-            )
+            progress.table_done(name, len(table_outcome.alerts))
     if settings.data_docs:
         try:
             index = runner.build_docs()
