@@ -119,6 +119,13 @@ def seed_queries(part: str, ext: str, pk: str) -> list[str]:
     ]
 
 
+def query_counts(pk: str) -> dict[str, int]:
+    """Per table: the seed's data queries and how many of them GROUP BY the key column."""
+    queries = seed_queries('"db"."part_t"', '"db"."ext_t"', pk)
+    scans = sum("GROUP BY" in q and pk in q and "part_t" in q for q in queries)
+    return {"data_queries_per_table": len(queries), "key_column_scans_per_table": scans}
+
+
 def part_tables(warehouse: Path, database: str, prefix: str) -> list[str]:
     folder = warehouse / "glue" / database
     if not folder.is_dir():

@@ -127,7 +127,7 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
     (
         "sns_topic_arn",
         _matching(re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$"), "an SNS topic ARN"),
-        "SNS topic for alerts (none: no publish)",
+        "SNS topic for alerts (aws backend; the local backend writes <warehouse>/sns/)",
     ),
     ("auto_repair", _choice(AUTO_REPAIR_MODES), "register partitions missing from the catalog"),
     (
@@ -186,15 +186,19 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     defaults = Settings(database="", report_bucket="")
     for name, convert, help_text in FLAGS:
         default = getattr(defaults, name)
-        if name == "as_of":
-            default = "today (UTC)"
-        shown = str(default).lower() if isinstance(default, bool) else default
+        shown = str(default).lower() if isinstance(default, bool) else str(default)
+        if (
+            "default" not in help_text
+            and "required" not in help_text
+            and default
+            not in (
+                None,
+                (),
+            )
+        ):
+            help_text = f"{help_text} (default: {shown})"
         parser.add_argument(
-            f"--{name}",
-            type=convert,
-            default=None,
-            metavar=name.upper(),
-            help=f"{help_text} (default: {shown})",
+            f"--{name}", type=convert, default=None, metavar=name.upper(), help=help_text
         )
 
 

@@ -30,8 +30,8 @@ def test_demo_builds_a_warehouse_and_reports_every_seeded_defect(tmp_path: Path)
         if line.startswith(("JSON report:", "CSV report:", "alert:", "Data Docs:"))
     )
     assert set(paths) == {"JSON report", "CSV report", "alert", "Data Docs"}
-    report_uri = paths["JSON report"].strip()
-    report = tmp_path / "wh" / "s3" / report_uri.removeprefix("s3://")
+    report = tmp_path / paths["JSON report"].strip()
+    assert report == tmp_path / "wh/s3/demo-reports/data-monitor" / report.name
     document = json.loads(report.read_text())
     codes = {line.split("]")[0] + "]" for line in document["alerts"]}
     assert codes >= {

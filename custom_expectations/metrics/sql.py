@@ -32,9 +32,9 @@ def fetch_one(execution_engine: SqlAlchemyExecutionEngine, query: Any) -> dict[s
 
 def first_line(exc: BaseException) -> str:
     """The reason without the SQL statement and parameters drivers append to it."""
-    text = str(getattr(exc, "orig", None) or exc)
-    text = text.split("[SQL:")[0]
-    return " ".join(text.split())[:400] or type(exc).__name__
+    text = str(getattr(exc, "orig", None) or exc).split("[SQL:")[0].strip()
+    first = text.splitlines()[0] if text else ""
+    return " ".join(first.split())[:400] or type(exc).__name__
 
 
 def value_or_raise(value: Any) -> Any:

@@ -81,8 +81,9 @@ class LocalStore:
             return handle.read(max_bytes).decode("utf-8", errors="replace")
 
     def write_bytes(self, uri: str, data: bytes, content_type: str) -> str:
-        atomic_write(self.path_of(uri), data)
-        return uri
+        path = self.path_of(uri)
+        atomic_write(path, data)
+        return str(path)
 
     def _uri_of(self, path: Path) -> str:
         return "s3://" + path.relative_to(self.root).as_posix()
