@@ -177,6 +177,21 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
     ),
     ("max_workers", _int_at_least(1), "tables checked at once (bounded Athena concurrency)"),
     ("data_docs", BOOLEAN, "build the Data Docs site for the run"),
+    (
+        "docs_bucket",
+        _matching(BUCKET_NAME, "an S3 bucket name"),
+        "aws backend: bucket of the Data Docs site (default: --report_bucket)",
+    ),
+    (
+        "docs_prefix",
+        _matching(re.compile(r"^([A-Za-z0-9._-]+/)*$"), "an S3 key prefix ending in / (or empty)"),
+        "aws backend: prefix of the Data Docs site (default: <report_prefix>data-docs/)",
+    ),
+    (
+        "query_timeout_seconds",
+        _int_at_least(1),
+        "a query still running after this is stopped and reported",
+    ),
     ("docs_dir", Path, "local Data Docs folder (default: <warehouse>/data-docs)"),
     ("gx_dir", Path, "the GX project folder holding expectations/ (default: bundled gx/)"),
 ]

@@ -17,6 +17,7 @@ import pandas as pd
 from great_expectations.core.run_identifier import RunIdentifier
 
 from data_monitor import gx_datasource  # noqa: F401  (registers the catalog_sql datasource)
+from data_monitor.backends.base import QueryEngine
 from data_monitor.gx_context import DOCS_SITE, build_context
 from data_monitor.inventory import Inventory
 from data_monitor.settings import Settings
@@ -32,7 +33,7 @@ class SuiteRunner:
         self,
         settings: Settings,
         suite_files: list[SuiteFile],
-        connection_string: str,
+        engine: QueryEngine,
         results_dir: Path | None,
         docs_dir: Path | None,
         run_id: RunIdentifier,
@@ -43,18 +44,29 @@ class SuiteRunner:
         self.context = build_context(results_dir, docs_dir)
         self._lock = threading.Lock()
         self.tables = self.context.data_sources.add_catalog_sql(
-            name="tables", connection_string=connection_string, create_temp_table=False
+            name="tables",
+            connection_string=engine.connection_string(),
+            create_temp_table=False,
+            kwargs=engine.engine_kwargs(),
         )
         self.inventories = self.context.data_sources.add_pandas(name="inventories")
         self.suites = [
             (f.batch, self.context.suites.add(build_suite(f, settings))) for f in suite_files
         ]
 
-    def validate(self, database: str, table: str, inventory: Inventory) -> list[dict[str, Any]]:
-        """Run every suite on one table; returns every expectation result as a plain dict."""
+    def validate(
+        self,
+        database: str,
+        table: str,
+        inventory: Inventory,
+        batches: tuple[str, ...] = ("table", "inventory"),
+    ) -> list[dict[str, Any]]:
+        """Run the suites of the given batch kinds on one table; every result as a plain dict."""
         params = table_parameters(self.settings, database, table)
         results: list[dict[str, Any]] = []
         for batch, suite in self.suites:
+            if batch not in batches:
+                continue
             definition, batch_parameters = self._definition(
                 database, table, batch, suite, inventory
             )

@@ -76,15 +76,16 @@ def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory
     inv.registered_buckets_before = registered or []
     inv.registered_buckets = list(inv.registered_buckets_before)
     if storage is not None and registered is not None and not table.projection.enabled:
-        repaired = _attempt(
+        attempted = _attempt(
             inv,
             "repair",
             lambda: repair_missing(backend, table, storage, registered, settings.auto_repair),
         )
-        if repaired:
-            inv.repaired = repaired
+        if attempted:
             after = _attempt(inv, "registered_buckets", lambda: _registered(backend, table))
-            inv.registered_buckets = after or inv.registered_buckets
+            inv.registered_buckets = after if after is not None else inv.registered_buckets
+            # what the catalog gained, whatever the repair call claimed
+            inv.repaired = len(set(inv.registered_buckets) - set(registered))
     inv.snapshot_text = _attempt(
         inv, "snapshot_text", lambda: backend.store.read_text(inv.snapshot_uri, MARKER_MAX_BYTES)
     )

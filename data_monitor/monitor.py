@@ -18,19 +18,20 @@ from typing import Any
 
 from great_expectations.core.run_identifier import RunIdentifier
 
-from data_monitor.alerts import Alert, alert_for
+from data_monitor.alerts import Alert
 from data_monitor.backends import make_backend
 from data_monitor.backends.base import Backend
-from data_monitor.inventory import Inventory, collect
+from data_monitor.docs_site import DocsPlan, plan_docs, publish_site
+from data_monitor.inventory import Inventory
 from data_monitor.outputs import publish
 from data_monitor.progress import Progress
-from data_monitor.report import TableRow, row_from
+from data_monitor.report import TableRow
 from data_monitor.settings import Settings
-from data_monitor.suites import default_gx_dir, load_suite_files, table_parameters
+from data_monitor.suites import default_gx_dir, load_suite_files
+from data_monitor.table_check import TableOutcome, check_safely
 
 LOG = logging.getLogger("data_monitor")
 SAFE_TABLE = re.compile(r"^[a-z0-9_]{1,255}$")
-COUNT_CHECK = "expect_row_count_to_match_source"
 
 
 class ExitCode(IntEnum):
@@ -38,12 +39,6 @@ class ExitCode(IntEnum):
     ALERTS = 1  # every check ran, alerts raised and delivered
     USAGE = 2  # bad flags or suites: nothing was read or written
     INCOMPLETE = 3  # some check could not run, or a report/alert could not be delivered
-
-
-@dataclass
-class TableOutcome:
-    row: TableRow
-    alerts: list[Alert]
 
 
 @dataclass
@@ -139,98 +134,41 @@ def _check_all(
     started: dt.datetime,
 ) -> None:
     from data_monitor.gx_runner import SuiteRunner
-    from data_monitor.outputs import docs_dir, results_dir
 
     run_id = RunIdentifier(run_name=f"{settings.database}-{settings.as_of}", run_time=started)
-    runner = SuiteRunner(
-        settings,
-        suite_files,
-        backend.engine.connection_string(),
-        results_dir(settings),
-        docs_dir(settings),
-        run_id,
-    )
+    docs = plan_docs(settings)
+    try:
+        runner = SuiteRunner(
+            settings, suite_files, backend.engine, docs.results_dir, docs.site_dir, run_id
+        )
+        _check_tables(backend, settings, runner, tables, outcome)
+        if docs.site_dir is not None:
+            _build_docs(backend, runner, docs, outcome)
+    finally:
+        docs.cleanup()
+
+
+def _check_tables(
+    backend: Backend, settings: Settings, runner: Any, tables: list[str], outcome: RunOutcome
+) -> None:
     progress = Progress(len(tables))
     with ThreadPoolExecutor(max_workers=settings.max_workers) as pool:
-        futures = [pool.submit(_check_safely, backend, settings, runner, t) for t in tables]
+        futures = [pool.submit(check_safely, backend, settings, runner, t) for t in tables]
         for name, future in zip(tables, futures, strict=True):
             table_outcome = future.result()
             outcome.rows.append(table_outcome.row)
             outcome.alerts.extend(table_outcome.alerts)
             progress.table_done(name, len(table_outcome.alerts))
-    if settings.data_docs:
-        try:
-            index = runner.build_docs()
-            if index is not None:
-                outcome.outputs["data_docs"] = str(index)
-        except Exception as exc:  # docs are secondary: the report and alert must still go out
-            outcome.failures.append(f"Data Docs could not be built: {exc}")
 
 
-def _check_safely(backend: Backend, settings: Settings, runner: Any, name: str) -> TableOutcome:
-    checked_at = iso(now_utc())
+def _build_docs(backend: Backend, runner: Any, docs: DocsPlan, outcome: RunOutcome) -> None:
     try:
-        return _check_table(backend, settings, runner, name, checked_at)
-    except Exception as exc:  # one table's failure never stops the others
-        LOG.exception("checking %s failed", name)
-        row = TableRow(table=name, checked_at=checked_at, status="error")
-        alert = Alert("ERROR", "High", name, f"check could not run: {_one_line(exc)}")
-        row.alerts = [alert.line]
-        return TableOutcome(row, [alert])
+        index = str(runner.build_docs())
+        if docs.publish_uri and docs.site_dir is not None:
+            index = publish_site(backend.store, docs.site_dir, docs.publish_uri)
+        outcome.outputs["data_docs"] = index
+    except Exception as exc:  # docs are secondary: the report and alert must still go out
+        outcome.failures.append(f"Data Docs could not be built or published: {exc}")
 
 
-def _check_table(
-    backend: Backend, settings: Settings, runner: Any, name: str, checked_at: str
-) -> TableOutcome:
-    db = settings.database
-    table = backend.catalog.get_table(db, name)
-    if table is None:
-        raise LookupError(f"{db}.{name} disappeared from the catalog during the run")
-    inventory = collect(backend, settings, table)
-    backend.engine.expose(table)
-    source_problem = _expose_source(backend, settings, name)
-    results = runner.validate(db, name, inventory)
-    if source_problem:
-        _mark_unrunnable(results, COUNT_CHECK, source_problem)
-    params = table_parameters(settings, db, name)
-    alerts = [a for a in (alert_for(name, r, params) for r in results) if a is not None]
-    by_type: dict[str, dict[str, Any]] = {}
-    for item in results:
-        by_type.setdefault(item["expectation_config"]["type"], item)
-    row = row_from(inventory, name, by_type, checked_at)
-    row.alerts = [a.line for a in alerts]
-    row.status = (
-        "error" if any(a.code == "ERROR" for a in alerts) else ("alerts" if alerts else "ok")
-    )
-    return TableOutcome(row, alerts)
-
-
-def _expose_source(backend: Backend, settings: Settings, name: str) -> str | None:
-    """Make the count source queryable; returns why it cannot be, if it cannot."""
-    if not settings.count_check_enabled:
-        return None
-    source_db, source_name = settings.source_database, settings.source_table_for(name)
-    source = backend.catalog.get_table(source_db, source_name)
-    if source is None:
-        return f"source table {source_db}.{source_name} not found in the catalog"
-    backend.engine.expose(source)
-    return None
-
-
-def _mark_unrunnable(results: list[dict[str, Any]], expectation_type: str, reason: str) -> None:
-    for item in results:
-        if item["expectation_config"]["type"] == expectation_type:
-            item["success"] = False
-            item["result"] = {}
-            item["exception_info"] = {
-                "raised_exception": True,
-                "exception_message": reason,
-                "exception_traceback": None,
-            }
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
-
-
-__all__ = ["ExitCode", "Inventory", "RunOutcome", "run"]
+__all__ = ["ExitCode", "Inventory", "RunOutcome", "TableOutcome", "TableRow", "run"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from data_monitor.alerts import message_for, subject_for
@@ -22,16 +21,6 @@ if TYPE_CHECKING:
     from data_monitor.monitor import RunOutcome
 
 LOG = logging.getLogger("data_monitor")
-
-
-def docs_dir(settings: Settings) -> Path | None:
-    if not settings.data_docs:
-        return None
-    return settings.docs_dir or settings.warehouse / "data-docs"
-
-
-def results_dir(settings: Settings) -> Path | None:
-    return settings.warehouse / "gx-validations" if settings.data_docs else None
 
 
 def report_uris(settings: Settings, started: dt.datetime, run_key: str) -> dict[str, str]:

@@ -52,6 +52,9 @@ class Settings:
     max_workers: int = 4
     data_docs: bool = True
     docs_dir: Path | None = None
+    docs_bucket: str | None = None
+    docs_prefix: str | None = None
+    query_timeout_seconds: int = 900
     gx_dir: Path | None = None
 
     @property
@@ -66,6 +69,17 @@ class Settings:
     def source_table_for(self, table: str) -> str:
         """``part_ibe_01`` -> ``ext_ibe_01`` (``ext``) or ``part_ibe_01`` (``part``)."""
         return self.source_prefix + table[len(self.table_prefix) :]
+
+    @property
+    def docs_uri(self) -> str:
+        """Where the AWS backend publishes the Data Docs site (default: next to the reports)."""
+        bucket = self.docs_bucket or self.report_bucket
+        prefix = (
+            self.docs_prefix
+            if self.docs_prefix is not None
+            else (f"{self.report_prefix}data-docs/")
+        )
+        return f"s3://{bucket}/{prefix}"
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

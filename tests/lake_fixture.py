@@ -59,6 +59,7 @@ def expected_alerts() -> list[str]:
         "[CONTRACT] part_contract: partition key id_bucket is string, expected int",
         f"[COUNT_MISMATCH] part_count: {DATABASE}.part_count=2000 vs "
         f"{DATABASE}.ext_count=1950 (Δ=2.564103%)",
+        "[ERROR] part_format: row-level checks not run: the table is not stored as Parquet",
         "[TABLE_TYPE] part_format: InputFormat is org.apache.hadoop.mapred.TextInputFormat, "
         "expected a Parquet input format; SerDe is "
         "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe, expected a Parquet SerDe",

@@ -21,4 +21,22 @@ def make_backend(settings: Settings) -> Backend:
             DuckDBEngine(store, catalog),
             LocalAlertSink(settings.warehouse, settings.sns_topic_arn),
         )
-    raise ValueError(f"backend {settings.backend!r} is not available in this build")
+    from data_monitor.backends.athena import AthenaEngine
+    from data_monitor.backends.aws import GlueCatalog, S3Store, SnsAlertSink
+    from data_monitor.backends.aws_calls import AwsClients
+
+    clients = AwsClients(settings.region)
+    engine = AthenaEngine(
+        clients,
+        settings.database,
+        settings.athena_results or "",
+        settings.athena_workgroup,
+        settings.query_timeout_seconds,
+    )
+    return Backend(
+        "aws",
+        S3Store(clients),
+        GlueCatalog(clients, engine),
+        engine,
+        SnsAlertSink(clients, settings.sns_topic_arn),
+    )

@@ -8,7 +8,7 @@ standing in for SNS. ``aws``: S3, Glue, Athena (pyathena), SNS. Everything betwe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from data_monitor.catalog_model import Partition, TableMeta
 
@@ -63,6 +63,10 @@ class QueryEngine(Protocol):
     """The SQL engine GX validates through (Athena or DuckDB)."""
 
     def connection_string(self) -> str: ...
+
+    def engine_kwargs(self) -> dict[str, Any]:
+        """Extra ``create_engine`` keyword arguments for GX's datasource."""
+        ...
 
     def expose(self, table: TableMeta) -> None:
         """Make ``database.table`` queryable as the catalog describes it."""

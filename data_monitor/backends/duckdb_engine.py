@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -68,6 +69,9 @@ class DuckDBEngine:
 
     def connection_string(self) -> str:
         return self._url
+
+    def engine_kwargs(self) -> dict[str, Any]:
+        return {}
 
     def expose(self, table: TableMeta) -> None:
         ddl = self.view_sql(table)

@@ -1,0 +1,116 @@
+"""Checking one table: inventory, repair, then the suites; a failure becomes an alert.
+
+Row-level suites run only when the table can be read as the contract says: a table that is not
+stored as Parquet, or has no primary key column, would give the engine's garbage or an
+engine-specific error, so those checks are reported as not run, with the reason, instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from data_monitor.alerts import Alert, alert_for
+from data_monitor.backends.base import Backend
+from data_monitor.catalog_model import TableMeta
+from data_monitor.inventory import collect
+from data_monitor.report import TableRow, row_from
+from data_monitor.settings import Settings
+from data_monitor.suites import table_parameters
+
+LOG = logging.getLogger("data_monitor")
+COUNT_CHECK = "expect_row_count_to_match_source"
+
+
+@dataclass
+class TableOutcome:
+    row: TableRow
+    alerts: list[Alert]
+
+
+def iso_now() -> str:
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return now.isoformat().replace("+00:00", "Z")
+
+
+def row_level_blocker(table: TableMeta, settings: Settings) -> str | None:
+    """Why the row-level (SQL) suites cannot give a trustworthy answer, or None."""
+    if "parquet" not in table.input_format.lower():
+        return "the table is not stored as Parquet"
+    if settings.pk_column.lower() not in {c.name.lower() for c in table.columns}:
+        return f"{settings.pk_column} is not a data column"
+    return None
+
+
+def check_safely(backend: Backend, settings: Settings, runner: Any, name: str) -> TableOutcome:
+    checked_at = iso_now()
+    try:
+        return _check_table(backend, settings, runner, name, checked_at)
+    except Exception as exc:  # one table's failure never stops the others
+        LOG.exception("checking %s failed", name)
+        row = TableRow(table=name, checked_at=checked_at, status="error")
+        alert = Alert("ERROR", "High", name, f"check could not run: {_one_line(exc)}")
+        row.alerts = [alert.line]
+        return TableOutcome(row, [alert])
+
+
+def _check_table(
+    backend: Backend, settings: Settings, runner: Any, name: str, checked_at: str
+) -> TableOutcome:
+    db = settings.database
+    table = backend.catalog.get_table(db, name)
+    if table is None:
+        raise LookupError(f"{db}.{name} disappeared from the catalog during the run")
+    inventory = collect(backend, settings, table)
+    blocker = row_level_blocker(table, settings)
+    if blocker is None:
+        backend.engine.expose(table)
+        source_problem = _expose_source(backend, settings, name)
+        results = runner.validate(db, name, inventory)
+        if source_problem:
+            _mark_unrunnable(results, COUNT_CHECK, source_problem)
+    else:
+        results = runner.validate(db, name, inventory, batches=("inventory",))
+    params = table_parameters(settings, db, name)
+    alerts = [a for a in (alert_for(name, r, params) for r in results) if a is not None]
+    if blocker is not None:
+        alerts.insert(0, Alert("ERROR", "High", name, f"row-level checks not run: {blocker}"))
+    by_type: dict[str, dict[str, Any]] = {}
+    for item in results:
+        by_type.setdefault(item["expectation_config"]["type"], item)
+    row = row_from(inventory, name, by_type, checked_at)
+    row.alerts = [a.line for a in alerts]
+    row.status = (
+        "error" if any(a.code == "ERROR" for a in alerts) else ("alerts" if alerts else "ok")
+    )
+    return TableOutcome(row, alerts)
+
+
+def _expose_source(backend: Backend, settings: Settings, name: str) -> str | None:
+    """Make the count source queryable; returns why it cannot be, if it cannot."""
+    if not settings.count_check_enabled:
+        return None
+    source_db, source_name = settings.source_database, settings.source_table_for(name)
+    source = backend.catalog.get_table(source_db, source_name)
+    if source is None:
+        return f"source table {source_db}.{source_name} not found in the catalog"
+    backend.engine.expose(source)
+    return None
+
+
+def _mark_unrunnable(results: list[dict[str, Any]], expectation_type: str, reason: str) -> None:
+    for item in results:
+        if item["expectation_config"]["type"] == expectation_type:
+            item["success"] = False
+            item["result"] = {}
+            item["exception_info"] = {
+                "raised_exception": True,
+                "exception_message": reason,
+                "exception_traceback": None,
+            }
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
