@@ -175,7 +175,7 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
         _typed("a template using only {location}, {table}, {database}", _marker_template),
         "where a table's snapshot_dt.txt is",
     ),
-    ("max_workers", _int_at_least(1), "tables checked at once (bounded Athena concurrency)"),
+    ("max_workers", _int_at_least(0), "tables checked at once (0: 8 on aws, 2 on local)"),
     ("data_docs", BOOLEAN, "build the Data Docs site for the run"),
     (
         "docs_bucket",

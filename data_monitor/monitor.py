@@ -152,7 +152,7 @@ def _check_tables(
     backend: Backend, settings: Settings, runner: Any, tables: list[str], outcome: RunOutcome
 ) -> None:
     progress = Progress(len(tables))
-    with ThreadPoolExecutor(max_workers=settings.max_workers) as pool:
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
         futures = [pool.submit(check_safely, backend, settings, runner, t) for t in tables]
         for name, future in zip(tables, futures, strict=True):
             table_outcome = future.result()

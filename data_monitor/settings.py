@@ -49,7 +49,7 @@ class Settings:
     warehouse: Path = Path("warehouse")
     as_of: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
     snapshot_marker: str = DEFAULT_SNAPSHOT_MARKER
-    max_workers: int = 4
+    max_workers: int = 0  # 0: the backend's default (see workers)
     data_docs: bool = True
     docs_dir: Path | None = None
     docs_bucket: str | None = None
@@ -69,6 +69,15 @@ class Settings:
     def source_table_for(self, table: str) -> str:
         """``part_ibe_01`` -> ``ext_ibe_01`` (``ext``) or ``part_ibe_01`` (``part``)."""
         return self.source_prefix + table[len(self.table_prefix) :]
+
+    @property
+    def workers(self) -> int:
+        """Tables checked at once: on Athena, queries wait on the service, so 8 at a time
+        (one query per table at a time, well inside Athena's ~20-25 active-query quota, shared
+        with other users); DuckDB is CPU-bound and already uses every core, so 2."""
+        if self.max_workers:
+            return self.max_workers
+        return 8 if self.backend == "aws" else 2
 
     @property
     def docs_uri(self) -> str:

@@ -13,6 +13,7 @@ import pytest
 from data_monitor.cli import main
 from data_monitor.lakegen import Expected, build_lake
 from tests import lake_fixture
+from tests.harness.conftest import _moto_process, local_athena, moto_server  # noqa: F401
 
 
 @pytest.fixture(scope="session")

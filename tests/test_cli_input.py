@@ -32,7 +32,7 @@ INVALID = [
     (["--backend", "gcp"], "--backend: 'gcp' is not one of local|aws"),
     (["--as_of", "25/11/2026"], "--as_of: '25/11/2026' is not a date YYYY-MM-DD"),
     (["--snapshot_marker", "{bucket}/x"], "--snapshot_marker: '{bucket}/x' is not a template"),
-    (["--max_workers", "0"], "--max_workers: '0' is not an integer >= 1"),
+    (["--max_workers", "-1"], "--max_workers: '-1' is not an integer >= 0"),
     (["--tables", "a,B"], "--tables: 'a,B' is not a comma-separated list"),
     (
         ["--file_size_min_mb", "10", "--file_size_max_mb", "5"],

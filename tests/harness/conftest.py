@@ -55,6 +55,9 @@ def moto_server(
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", _moto_process)
     monkeypatch.setenv("AWS_ENDPOINT_URL_GLUE", _moto_process)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", _moto_process)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", _moto_process)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", _moto_process)
     request = urllib.request.Request(f"{_moto_process}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
         response.read()

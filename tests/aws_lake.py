@@ -1,0 +1,50 @@
+"""Mirror a local warehouse into S3 + Glue (moto), so both backends check the same lake."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+TABLE_INPUT_KEYS = ("Name", "TableType", "Parameters", "PartitionKeys", "StorageDescriptor")
+
+
+def mirror_warehouse(warehouse: Path, region: str = "us-east-1") -> None:
+    """Upload every object of ``<warehouse>/s3`` and register every table of ``glue/``."""
+    s3 = boto3.client("s3", region_name=region)
+    glue = boto3.client("glue", region_name=region)
+    for bucket_dir in sorted((warehouse / "s3").iterdir()):
+        s3.create_bucket(Bucket=bucket_dir.name)
+        for path in sorted(p for p in bucket_dir.rglob("*") if p.is_file()):
+            s3.put_object(Bucket=bucket_dir.name, Key=path.relative_to(bucket_dir).as_posix(),
+                          Body=path.read_bytes())
+    for db_dir in sorted((warehouse / "glue").iterdir()):
+        glue.create_database(DatabaseInput={"Name": db_dir.name})
+        for table_file in sorted(db_dir.glob("*.json")):
+            if table_file.name.endswith(".partitions.json"):
+                continue
+            table = json.loads(table_file.read_text())
+            glue.create_table(DatabaseName=db_dir.name, TableInput=_table_input(table))
+            parts_file = table_file.with_name(table_file.stem + ".partitions.json")
+            if parts_file.exists():
+                _register(glue, db_dir.name, table["Name"], json.loads(parts_file.read_text()))
+
+
+def _table_input(table: dict[str, Any]) -> dict[str, Any]:
+    return {k: table[k] for k in TABLE_INPUT_KEYS if k in table}
+
+
+def _register(glue: Any, database: str, table: str, partitions: list[dict[str, Any]]) -> None:
+    inputs = [{"Values": p["Values"], "StorageDescriptor": p["StorageDescriptor"]}
+              for p in partitions]
+    for start in range(0, len(inputs), 100):
+        glue.batch_create_partition(DatabaseName=database, TableName=table,
+                                    PartitionInputList=inputs[start : start + 100])
+
+
+def glue_partition_values(database: str, table: str, region: str = "us-east-1") -> list[int]:
+    glue = boto3.client("glue", region_name=region)
+    pages = glue.get_paginator("get_partitions").paginate(DatabaseName=database, TableName=table)
+    return sorted(int(p["Values"][0]) for page in pages for p in page["Partitions"])

@@ -1,0 +1,106 @@
+"""End to end on the AWS backend, against local endpoints: moto (S3, Glue, SNS, SQS) and the
+local Athena endpoint, reached through boto3's own AWS_ENDPOINT_URL_<SERVICE> settings.
+
+The lake and the expected values are the local backend's (tests/lake_fixture.py).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests import lake_fixture
+from tests.aws_lake import glue_partition_values, mirror_warehouse
+from tests.conftest import RunCli, flag_args
+
+REGION = "us-east-1"
+RESULTS = "s3://test-athena/results/"
+
+
+@pytest.fixture
+def aws_lake(built_lake: tuple[Path, Any], moto_server: str, local_athena: Any) -> dict[str, str]:
+    mirror_warehouse(built_lake[0], REGION)
+    s3 = boto3.client("s3", region_name=REGION)
+    for bucket in (lake_fixture.REPORT_BUCKET, "test-athena"):
+        s3.create_bucket(Bucket=bucket)
+    sns = boto3.client("sns", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    topic = sns.create_topic(Name="data-monitor-alerts")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    return {"topic": topic, "queue_url": queue_url}
+
+
+def aws_args(topic: str, *extra: str) -> list[str]:
+    return ["run", *flag_args(lake_fixture.run_flags()), "--backend", "aws", "--athena_results",
+            RESULTS, "--sns_topic_arn", topic, "--region", REGION, *extra]
+
+
+def read_s3_json(bucket: str, key: str) -> Any:
+    s3 = boto3.client("s3", region_name=REGION)
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def sns_messages(queue_url: str) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs", region_name=REGION)
+    got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+    return [json.loads(m["Body"]) for m in got.get("Messages", [])]
+
+
+def test_aws_run_matches_the_local_expected_table(
+    run_cli: RunCli, aws_lake: dict[str, str], local_athena: Any
+) -> None:
+    code, out, err = run_cli(*aws_args(aws_lake["topic"]))
+    assert code == 3, err[-3000:]
+    key = f"data-monitor/omc_monitor_report_{lake_fixture.AS_OF}.json"
+    report = read_s3_json(lake_fixture.REPORT_BUCKET, key)
+    assert report["alerts"] == lake_fixture.expected_alerts()
+    rows = {r["table"]: r for r in report["tables"]}
+    assert rows["part_pk"]["pk_nulls"] == 7
+    assert rows["part_pk"]["pk_dupes"] == 10
+    assert rows["part_unreg"]["repaired_glue_count"] == 3
+    assert rows["part_count"]["count_diff_pct"] == "2.564103"
+    # the repair went through Athena DDL and registered exactly the missing partitions
+    assert glue_partition_values(lake_fixture.DATABASE, "part_unreg") == list(range(16))
+    ddl = [q.sql for q in local_athena.queries if q.kind == "DDL"]
+    assert len(ddl) == 1
+    assert ddl[0].startswith(f"ALTER TABLE `{lake_fixture.DATABASE}`.`part_unreg` ADD IF NOT "
+                             "EXISTS PARTITION (id_bucket=2)")
+    # the alert went out through SNS with the seed's subject and body
+    messages = sns_messages(aws_lake["queue_url"])
+    assert len(messages) == 1
+    n = len(lake_fixture.expected_alerts())
+    assert messages[0]["Subject"] == f"[DATA MONITOR] {lake_fixture.DATABASE} part_* — {n} issue(s)"
+    body = messages[0]["Message"].split("\n")
+    assert body[2 : 2 + n] == lake_fixture.expected_alerts()
+    assert body[-1] == f"Report: s3://{lake_fixture.REPORT_BUCKET}/{key}"
+    # the CSV report and the Data Docs site are in S3
+    s3 = boto3.client("s3", region_name=REGION)
+    listed = s3.list_objects_v2(Bucket=lake_fixture.REPORT_BUCKET, Prefix="data-monitor/")
+    keys = {o["Key"] for o in listed["Contents"]}
+    assert f"data-monitor/omc_monitor_report_{lake_fixture.AS_OF}.csv" in keys
+    assert "data-monitor/data-docs/index.html" in keys
+    pages = [k for k in keys if k.startswith("data-monitor/data-docs/validations/")]
+    assert len(pages) == 2 * len(lake_fixture.SPECS) - 1  # part_format: metadata suite only
+    assert f"Data Docs:   s3://{lake_fixture.REPORT_BUCKET}/data-monitor/data-docs/index.html" \
+        in out
+
+
+def test_aws_run_costs_at_most_two_data_queries_per_table(
+    run_cli: RunCli, aws_lake: dict[str, str], local_athena: Any
+) -> None:
+    run_cli(*aws_args(aws_lake["topic"], "--data_docs", "false"))
+    selects = [q for q in local_athena.queries if q.kind == "SELECT"]
+    tables = [f"part_{s.suffix}" for s in lake_fixture.SPECS]
+    for name in tables:
+        scans = [q for q in selects if f"{name}" in q.sql and "part_" in q.sql]
+        assert len(scans) <= 1, name
+    assert len(selects) <= 2 * len(tables)
+    # partition repair used DDL, which Athena does not bill for scanning
+    assert sum(1 for q in local_athena.queries if q.kind == "DDL") == 1
