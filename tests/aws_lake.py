@@ -18,8 +18,11 @@ def mirror_warehouse(warehouse: Path, region: str = "us-east-1") -> None:
     for bucket_dir in sorted((warehouse / "s3").iterdir()):
         s3.create_bucket(Bucket=bucket_dir.name)
         for path in sorted(p for p in bucket_dir.rglob("*") if p.is_file()):
-            s3.put_object(Bucket=bucket_dir.name, Key=path.relative_to(bucket_dir).as_posix(),
-                          Body=path.read_bytes())
+            s3.put_object(
+                Bucket=bucket_dir.name,
+                Key=path.relative_to(bucket_dir).as_posix(),
+                Body=path.read_bytes(),
+            )
     for db_dir in sorted((warehouse / "glue").iterdir()):
         glue.create_database(DatabaseInput={"Name": db_dir.name})
         for table_file in sorted(db_dir.glob("*.json")):
@@ -37,11 +40,13 @@ def _table_input(table: dict[str, Any]) -> dict[str, Any]:
 
 
 def _register(glue: Any, database: str, table: str, partitions: list[dict[str, Any]]) -> None:
-    inputs = [{"Values": p["Values"], "StorageDescriptor": p["StorageDescriptor"]}
-              for p in partitions]
+    inputs = [
+        {"Values": p["Values"], "StorageDescriptor": p["StorageDescriptor"]} for p in partitions
+    ]
     for start in range(0, len(inputs), 100):
-        glue.batch_create_partition(DatabaseName=database, TableName=table,
-                                    PartitionInputList=inputs[start : start + 100])
+        glue.batch_create_partition(
+            DatabaseName=database, TableName=table, PartitionInputList=inputs[start : start + 100]
+        )
 
 
 def glue_partition_values(database: str, table: str, region: str = "us-east-1") -> list[int]:

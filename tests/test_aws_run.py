@@ -32,14 +32,26 @@ def aws_lake(built_lake: tuple[Path, Any], moto_server: str, local_athena: Any) 
     topic = sns.create_topic(Name="data-monitor-alerts")["TopicArn"]
     queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
+        "Attributes"
+    ]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
     return {"topic": topic, "queue_url": queue_url}
 
 
 def aws_args(topic: str, *extra: str) -> list[str]:
-    return ["run", *flag_args(lake_fixture.run_flags()), "--backend", "aws", "--athena_results",
-            RESULTS, "--sns_topic_arn", topic, "--region", REGION, *extra]
+    return [
+        "run",
+        *flag_args(lake_fixture.run_flags()),
+        "--backend",
+        "aws",
+        "--athena_results",
+        RESULTS,
+        "--sns_topic_arn",
+        topic,
+        "--region",
+        REGION,
+        *extra,
+    ]
 
 
 def read_s3_json(bucket: str, key: str) -> Any:
@@ -70,8 +82,10 @@ def test_aws_run_matches_the_local_expected_table(
     assert glue_partition_values(lake_fixture.DATABASE, "part_unreg") == list(range(16))
     ddl = [q.sql for q in local_athena.queries if q.kind == "DDL"]
     assert len(ddl) == 1
-    assert ddl[0].startswith(f"ALTER TABLE `{lake_fixture.DATABASE}`.`part_unreg` ADD IF NOT "
-                             "EXISTS PARTITION (id_bucket=2)")
+    assert ddl[0].startswith(
+        f"ALTER TABLE `{lake_fixture.DATABASE}`.`part_unreg` ADD IF NOT "
+        "EXISTS PARTITION (id_bucket=2)"
+    )
     # the alert went out through SNS with the seed's subject and body
     messages = sns_messages(aws_lake["queue_url"])
     assert len(messages) == 1
@@ -88,8 +102,9 @@ def test_aws_run_matches_the_local_expected_table(
     assert "data-monitor/data-docs/index.html" in keys
     pages = [k for k in keys if k.startswith("data-monitor/data-docs/validations/")]
     assert len(pages) == 2 * len(lake_fixture.SPECS) - 1  # part_format: metadata suite only
-    assert f"Data Docs:   s3://{lake_fixture.REPORT_BUCKET}/data-monitor/data-docs/index.html" \
-        in out
+    assert (
+        f"Data Docs:   s3://{lake_fixture.REPORT_BUCKET}/data-monitor/data-docs/index.html" in out
+    )
 
 
 def test_aws_run_costs_at_most_two_data_queries_per_table(
