@@ -9,8 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import seed_baseline
-
 DATABASE, BUCKET, BUCKETS = "bench_db", "bench-lake", 256
 MARKER = "bench-lake.json"  # {"tables", "rows", "bucket_count", "database", "as_of", "complete"}
 
@@ -46,23 +44,3 @@ def ensure_lake(lake: Path, tables: int, rows: int) -> dict[str, Any]:
     info.update(complete=True, build_s=round(time.perf_counter() - started, 1))
     marker.write_text(json.dumps(info))
     return {**info, "reused": False}
-
-
-def check_view_sql(lake: Path) -> int:
-    """The seed baseline's views must be the monitor's, byte for byte."""
-    from data_monitor.backends.duckdb_engine import DuckDBEngine
-    from data_monitor.backends.local import LocalCatalog, LocalStore
-
-    catalog = LocalCatalog(lake)
-    engine = DuckDBEngine(LocalStore(lake), catalog)
-    try:
-        names = [n for p in ("part_", "ext_") for n in catalog.list_tables(DATABASE, p)]
-        for name in names:
-            meta = catalog.get_table(DATABASE, name)
-            assert meta is not None
-            raw = json.loads((lake / "glue" / DATABASE / f"{name}.json").read_text())
-            if seed_baseline.view_sql(lake, DATABASE, raw) != engine.view_sql(meta):
-                raise fail(f"seed_baseline.view_sql differs from the monitor's view for {name}")
-    finally:
-        engine.close()
-    return len(names)

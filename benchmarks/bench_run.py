@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 # benchmarks/ is on sys.path when this file runs as a script
 import bench_report
 import seed_baseline
-from bench_lake import BUCKETS, DATABASE, check_view_sql, ensure_lake, fail
+from bench_lake import BUCKETS, DATABASE, ensure_lake, fail
 
 REPO = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -87,15 +87,20 @@ def check_monitor(lake: Path, as_of: str, tables: int, rows: int, docs: Path | N
     return check
 
 
+def reason(proc: subprocess.CompletedProcess[str]) -> str:
+    """The first alert/failure line of a run, else its last line of stderr."""
+    lines = proc.stdout.splitlines() + proc.stderr.splitlines()
+    why = [x for x in lines if "[ERROR]" in x or x.startswith("FAILED")]
+    return (why or proc.stderr.strip().splitlines()[-1:] or ["no output"])[0].strip()
+
+
 def timed(name: str, cmd: list[str], check: Check, ok_codes: tuple[int, ...]) -> float:
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     log = f"$ {shlex.join(cmd)}\nexit {proc.returncode}\n{proc.stdout}\n--- stderr\n{proc.stderr}"
     if proc.returncode not in ok_codes:
-        why = [x for x in proc.stdout.splitlines() if "[ERROR]" in x or x.startswith("FAILED")]
-        why = why or proc.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise RunFailed(f"{name} exited {proc.returncode}: {why[0].strip()}", log)
+        raise RunFailed(f"{name} exited {proc.returncode}: {reason(proc)}", log)
     try:
         check(proc)
     except RunFailed as exc:
@@ -135,7 +140,7 @@ def count_queries(bench: Bench, name: str) -> dict[str, Any]:
         proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     log = f"$ {shlex.join(cmd)}\nexit {proc.returncode}\n{proc.stdout}\n--- stderr\n{proc.stderr}"
     if proc.returncode not in (0, 1) or not proc.stdout.strip():
-        raise RunFailed(f"count_queries ({name}) exited {proc.returncode}", log)
+        raise RunFailed(f"count_queries ({name}) exited {proc.returncode}: {reason(proc)}", log)
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
@@ -169,10 +174,11 @@ def main(argv: list[str] | None = None) -> int:
         raise fail("need --tables >= 1, --rows >= 256, --repeat >= 1, --warmup/--retries >= 0")
     lake = args.lake.resolve()
     info = ensure_lake(lake, args.tables, args.rows)
-    print(f"view SQL identical to the monitor's for {check_view_sql(lake)} tables", flush=True)
     out = args.out.resolve()
     flags = shlex.split(args.monitor_flags)
-    bench = Bench(lake, info, flags, args.retries, out.parent / "failed-runs", [])
+    started = dt.datetime.now(dt.timezone.utc)
+    log_dir = out.parent / "failed-runs" / started.strftime("%Y%m%dT%H%M%SZ")
+    bench = Bench(lake, info, flags, args.retries, log_dir, [])
     host = bench_report.machine()
     variants = ["seed", "monitor", "monitor+docs"]
     times: dict[str, list[float]] = {v: [] for v in variants}
@@ -189,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         queries[name] = with_retries(bench, name, functools.partial(count_queries, bench, name))
     host["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     document = {
-        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": started.isoformat(timespec="seconds"),
         "config": {**vars(args), "lake": str(lake), "out": str(out)},
         "lake": info,
         "machine": host,

@@ -9,103 +9,31 @@ partitions registered in ``<table>.partitions.json``, see
 seed's four queries. Prints one tab-separated line per table:
 ``table  count_part  count_src  pk_nulls  pk_dupes``.
 
-Only duckdb and the standard library are imported, as in the seed job; the view SQL is
-re-implemented here (``bench_run.py`` checks it is identical to the monitor's).
+Only duckdb and the monitor's plain-SQL view builder (``duckdb_views``: no SQLAlchemy, no GX)
+are imported, so both sides query exactly the same views.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
+from data_monitor.backends.duckdb_views import quote, view_sql, visible_parts
+from data_monitor.backends.local import LocalCatalog, LocalStore
+
 PK_DEFAULT = "customer_user_id"
-HIVE_TO_DUCKDB = {
-    "string": "VARCHAR",
-    "varchar": "VARCHAR",
-    "char": "VARCHAR",
-    "int": "INTEGER",
-    "integer": "INTEGER",
-    "bigint": "BIGINT",
-    "smallint": "SMALLINT",
-    "tinyint": "TINYINT",
-    "double": "DOUBLE",
-    "float": "REAL",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-    "binary": "BLOB",
-}
 
 
-def duckdb_type(hive_type: str) -> str:
-    base = hive_type.strip().lower().split("(")[0]
-    return hive_type.upper() if base == "decimal" else HIVE_TO_DUCKDB.get(base, "VARCHAR")
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SystemExit(f"seed_baseline: cannot read catalog file {path}: {exc}") from exc
-
-
-def files_under(warehouse: Path, uri: str) -> list[str]:
-    """Data files under ``s3://bucket/prefix/`` in the warehouse, as the local store lists them."""
-    if not uri.startswith("s3://"):
-        raise SystemExit(f"seed_baseline: not an s3:// location: {uri!r}")
-    folder = (warehouse / "s3").joinpath(*[p for p in uri[5:].split("/") if p])
-    found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
-        found += [str(Path(dirpath, n)) for n in sorted(filenames) if not n.startswith(("_", "."))]
-    return found
-
-
-def view_sql(warehouse: Path, database: str, table: dict[str, Any]) -> str:
-    """``CREATE OR REPLACE VIEW`` of a Glue table over its registered partitions' files."""
-    sd = table.get("StorageDescriptor") or {}
-    columns = sd.get("Columns") or []
-    keys = table.get("PartitionKeys") or []
-    if keys:
-        path = warehouse / "glue" / database / f"{table['Name']}.partitions.json"
-        if not path.is_file():
-            raise SystemExit(f"seed_baseline: {path} is missing (projection is not supported)")
-        parts = [
-            ([str(v) for v in p.get("Values") or ()], p["StorageDescriptor"]["Location"])
-            for p in read_json(path)
-        ]
-    else:
-        parts = [([], sd.get("Location") or "")]
-    data_columns = ", ".join(quote(c["Name"]) for c in columns)
-    scans = []
-    for values, location in parts:
-        files = files_under(warehouse, location)
-        if not files:
-            continue
-        key_sql = "".join(
-            f", CAST({literal(v)} AS {duckdb_type(k['Type'])}) AS {quote(k['Name'])}"
-            for k, v in zip(keys, values, strict=False)
-        )
-        source = f"read_parquet([{', '.join(literal(f) for f in files)}], union_by_name=true)"
-        scans.append(f"SELECT {data_columns}{key_sql} FROM {source}")
-    if not scans:
-        raise SystemExit(f"seed_baseline: table {table.get('Name')} has no data files")
-    name = f"{quote(database)}.{quote(table['Name'])}"
-    return f"CREATE OR REPLACE VIEW {name} AS {' UNION ALL '.join(scans)}"
+def view_of(warehouse: Path, database: str, name: str) -> str:
+    """The monitor's own view of a table (registered partitions only)."""
+    catalog = LocalCatalog(warehouse)
+    table = catalog.get_table(database, name)
+    if table is None:
+        raise SystemExit(f"seed_baseline: no table {database}.{name} in {warehouse}/glue")
+    return view_sql(table, visible_parts(table, LocalStore(warehouse), catalog))
 
 
 def seed_queries(part: str, ext: str, pk: str) -> list[str]:
@@ -150,9 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(db)}")
     for name in tables:
         source = args.source_prefix + name[len(args.prefix) :]
-        glue = warehouse / "glue" / db
         for table_name in (name, source):
-            con.execute(view_sql(warehouse, db, read_json(glue / f"{table_name}.json")))
+            con.execute(view_of(warehouse, db, table_name))
         part, ext = f"{quote(db)}.{quote(name)}", f"{quote(db)}.{quote(source)}"
         values = []
         for sql in seed_queries(part, ext, args.pk_column):

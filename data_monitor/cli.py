@@ -83,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except Exception:  # a crash must never look like "issues found" (1) to cron or Glue
+        LOG.exception("data-monitor stopped on an unexpected error")
+        return 3
 
 
 def run_command(settings: object) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 import great_expectations as gx
 import pandas as pd
 from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.core.suite_parameters import parse_suite_parameter
 
 from data_monitor import gx_datasource  # noqa: F401  (registers the catalog_sql datasource)
 from data_monitor.backends.base import QueryEngine
@@ -38,6 +39,7 @@ class SuiteRunner:
         docs_dir: Path | None,
         run_id: RunIdentifier,
     ) -> None:
+        _warm_up_parameter_parser()
         self.settings = settings
         self.run_id = run_id
         self.docs_dir = docs_dir
@@ -110,6 +112,16 @@ class SuiteRunner:
                 data=definition, suite=suite, name=f"{suite.name} {name}"
             )
         return validation, batch_parameters
+
+
+def _warm_up_parameter_parser() -> None:
+    """Parse one suite parameter on this thread before worker threads do.
+
+    GX parses parameters with pyparsing, whose grammar is built lazily and not thread-safe on
+    first use: workers doing their first parse at once fail now and then with
+    ``push_first() missing 1 required positional argument``.
+    """
+    parse_suite_parameter("warm_up", {"warm_up": 0})
 
 
 def _asset(datasource: Any, name: str) -> Any:

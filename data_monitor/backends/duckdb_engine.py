@@ -1,9 +1,9 @@
 """DuckDB standing in for Athena on the local backend.
 
 As in Athena, a table's query sees only the partitions registered in the catalog: each table
-becomes a view over the Parquet files of its registered partitions (or, with partition
-projection, of the projected ones), with the Glue columns and the partition key from the
-partition values. Data on disk that is not registered stays invisible until repaired.
+becomes a view (``duckdb_views``) over the Parquet files of its registered partitions (or, with
+partition projection, of the projected ones). Data on disk that is not registered stays
+invisible until repaired.
 """
 
 from __future__ import annotations
@@ -18,40 +18,9 @@ import sqlalchemy as sa
 
 from data_monitor.backends import duckdb_dialect
 from data_monitor.backends.base import Catalog
+from data_monitor.backends.duckdb_views import quote, view_sql, visible_parts
 from data_monitor.backends.local import LocalStore
-from data_monitor.catalog_model import PARTITION_KEY, Column, TableMeta
-
-HIVE_TO_DUCKDB = {
-    "string": "VARCHAR",
-    "varchar": "VARCHAR",
-    "char": "VARCHAR",
-    "int": "INTEGER",
-    "integer": "INTEGER",
-    "bigint": "BIGINT",
-    "smallint": "SMALLINT",
-    "tinyint": "TINYINT",
-    "double": "DOUBLE",
-    "float": "REAL",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-    "binary": "BLOB",
-}
-
-
-def duckdb_type(hive_type: str) -> str:
-    base = hive_type.strip().lower().split("(")[0]
-    if base == "decimal":
-        return hive_type.upper()
-    return HIVE_TO_DUCKDB.get(base, "VARCHAR")
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+from data_monitor.catalog_model import TableMeta
 
 
 class DuckDBEngine:
@@ -82,49 +51,8 @@ class DuckDBEngine:
             connection.exec_driver_sql(ddl)
 
     def view_sql(self, table: TableMeta) -> str:
-        name = f"{quote(table.database)}.{quote(table.name)}"
-        return f"CREATE OR REPLACE VIEW {name} AS {self._select(table)}"
+        return view_sql(table, visible_parts(table, self.store, self.catalog))
 
     def close(self) -> None:
         self._engine.dispose()
         shutil.rmtree(self._dir, ignore_errors=True)
-
-    def _select(self, table: TableMeta) -> str:
-        parts = self._visible_parts(table)
-        if not any(files for _, files in parts):
-            return self._empty_select(table)
-        data_columns = ", ".join(quote(c.name) for c in table.columns)
-        scans = []
-        for values, files in parts:
-            if not files:
-                continue
-            keys = "".join(
-                f", CAST({literal(v)} AS {duckdb_type(k.type)}) AS {quote(k.name)}"
-                for k, v in zip(table.partition_keys, values, strict=False)
-            )
-            source = f"read_parquet([{', '.join(literal(f) for f in files)}], union_by_name=true)"
-            scans.append(f"SELECT {data_columns}{keys} FROM {source}")
-        return " UNION ALL ".join(scans)
-
-    def _visible_parts(self, table: TableMeta) -> list[tuple[tuple[str, ...], list[str]]]:
-        """(partition values, local files) of what Athena would read for this table."""
-        if not table.is_partitioned:
-            return [((), self._files(table.location))]
-        projection = table.projection
-        if projection.enabled:
-            buckets = projection.buckets() or []
-            return [
-                ((str(b),), self._files(projection.location_for(table.location, b)))
-                for b in buckets
-            ]
-        return [(p.values, self._files(p.location)) for p in self.catalog.list_partitions(table)]
-
-    def _files(self, location: str) -> list[str]:
-        return [str(self.store.path_of(o.uri)) for o in self.store.list_objects(location)]
-
-    def _empty_select(self, table: TableMeta) -> str:
-        columns: list[Column] = [*table.columns, *table.partition_keys]
-        nulls = ", ".join(
-            f"CAST(NULL AS {duckdb_type(c.type)}) AS {quote(c.name)}" for c in columns
-        )
-        return f"SELECT {nulls or 'NULL AS ' + quote(PARTITION_KEY)} WHERE FALSE"

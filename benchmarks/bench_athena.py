@@ -1,0 +1,227 @@
+"""The AWS backend against the local Athena endpoint (latency added per query): monitor vs seed.
+
+python benchmarks/bench_athena.py [--tables 20] [--rows 2000] [--latency 1.0] [--max_workers 1,4,8]
+
+One process runs moto (S3, Glue, SNS), the local Athena endpoint, the seed's four queries per
+table (one table at a time, through pyathena) and the monitor (``data_monitor.cli.main``). Each
+variant runs first with no added latency (its fixed overhead; this also warms the endpoint's
+file cache), then with ``--latency``. The last variant re-runs the largest pool with the
+monitor's pyathena poll interval patched in-process (``--diag_poll``; 0 skips it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import json
+import logging
+import os
+import shutil
+import statistics as st
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pyathena
+from moto.server import ThreadedMotoServer
+
+import data_monitor.backends.athena as athena_backend
+import data_monitor.monitor as monitor
+from data_monitor.cli import main as monitor_main
+from data_monitor.lakegen import bench_tables, build_lake
+
+REPO = Path(__file__).resolve().parents[1]
+DB, LAKE, REPORTS, RESULTS = "bench_db", "bench-lake", "bench-reports", "bench-athena"
+REGION, PK = "us-east-1", "customer_user_id"
+AS_OF = dt.datetime.now(dt.timezone.utc).date()
+REPORT_KEY = f"data-monitor/omc_monitor_report_{AS_OF.isoformat()}.json"
+MONITOR_ARGS = (
+    f"run --backend aws --database {DB} --report_bucket {REPORTS} --athena_results "
+    f"s3://{RESULTS}/results/ --bucket_count 256 --data_docs false --auto_repair off "
+    f"--region {REGION} --as_of {AS_OF.isoformat()} --max_workers"
+).split()
+
+
+def set_env(moto_url: str, missing: str) -> None:
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ROLE_ARN"):
+        os.environ.pop(name, None)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ[name] = "testing"
+    os.environ["AWS_DEFAULT_REGION"] = REGION
+    os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = missing
+    for service in ("S3", "GLUE", "SNS"):
+        os.environ[f"AWS_ENDPOINT_URL_{service}"] = moto_url
+
+
+def seed(names: list[str], rows: int) -> None:
+    """The seed's 4 queries per table, one table at a time; checks the values."""
+    conn = pyathena.connect(
+        s3_staging_dir=f"s3://{RESULTS}/results/", region_name=REGION, work_group="primary",
+        poll_interval=0.05, schema_name=DB,
+    )  # fmt: skip
+    with contextlib.closing(conn), contextlib.closing(conn.cursor()) as cur:
+        for part in names:
+            p, e = f'"{DB}"."{part}"', f'"{DB}"."ext_{part[5:]}"'
+            got = []
+            for sql in (
+                f"SELECT COUNT(*) FROM {p}", f"SELECT COUNT(*) FROM {e}",
+                f"SELECT COUNT(*) FROM {p} WHERE {PK} IS NULL",
+                f"SELECT SUM(c) FROM (SELECT {PK}, COUNT(*) c FROM {p} "
+                f"GROUP BY {PK} HAVING COUNT(*) > 1)",
+            ):  # fmt: skip
+                cur.execute(sql)
+                row = cur.fetchone()
+                got.append(int(row[0] or 0) if row else -1)
+            if got != [rows, rows, 0, 0]:
+                raise SystemExit(f"seed: wrong results for {part}: {got}")
+
+
+def run_monitor(workers: int, rows: int, names: list[str], spans: dict[str, list[float]]) -> None:
+    """One monitor run in-process; per table [start, end, worker CPU s] go into ``spans``."""
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.delete_object(Bucket=REPORTS, Key=REPORT_KEY)
+    original = monitor.check_safely
+
+    def timed(backend: Any, settings: Any, runner: Any, name: str) -> Any:
+        t0, c0 = time.perf_counter(), time.thread_time()
+        try:
+            return original(backend, settings, runner, name)
+        finally:
+            spans[name] = [t0, time.perf_counter(), time.thread_time() - c0]
+
+    log = io.StringIO()
+    monitor.check_safely = timed  # type: ignore[assignment]
+    try:
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            code = monitor_main([*MONITOR_ARGS, str(workers)])
+    finally:
+        monitor.check_safely = original  # type: ignore[assignment]
+    report = json.loads(s3.get_object(Bucket=REPORTS, Key=REPORT_KEY)["Body"].read())
+    found = {t["table"]: t for t in report["tables"]}
+    want = {"count_part": rows, "count_src": rows, "pk_nulls": 0, "pk_dupes": 0}
+    bad = [n for n, t in found.items() if any(t.get(k) != v for k, v in want.items())]
+    if code != 0 or sorted(found) != names or bad:
+        tail = log.getvalue()[-3000:]
+        raise SystemExit(f"monitor w={workers}: exit {code}, wrong rows {bad[:3]}:\n{tail}")
+
+
+def measure(athena: Any, latency: float, job: Any) -> dict[str, Any]:
+    athena.reset()
+    athena.latency_s = latency
+    t0, c0 = time.perf_counter(), time.process_time()
+    job()
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    athena.wait_idle()
+    stats, sel = athena.stats(), [q for q in athena.queries if q.kind == "SELECT"]
+    engine = [q.end_time - q.start_time - latency for q in sel] or [0.0]
+    return {
+        "wall_s": round(wall, 2), "cpu_s": round(cpu, 1), "selects": len(sel),
+        "ddl": stats["by_type"].get("DDL", 0), "peak": stats["max_concurrent_running"],
+        "polls": stats["operations"].get("GetQueryExecution", 0),
+        "engine_s_per_query": round(st.mean(engine), 3),
+    }  # fmt: skip
+
+
+def breakdown(athena: Any, spans: dict[str, list[float]], wall: float) -> dict[str, float]:
+    """Mean per table: check wall = time its queries spent in Athena + the rest (client side)."""
+    sel = [q for q in athena.queries if q.kind == "SELECT"]
+    took = {n: s[1] - s[0] for n, s in spans.items()}
+    inside = {n: sum(q.end_time - q.submitted_at for q in sel if n[5:] in q.sql) for n in spans}
+    checks = max(s[1] for s in spans.values()) - min(s[0] for s in spans.values())
+    return {
+        "table_wall_s": round(st.mean(took.values()), 2), "max_s": round(max(took.values()), 2),
+        "in_athena_s": round(st.mean(inside.values()), 2),
+        "client_s": round(st.mean(took[n] - inside[n] for n in spans), 2),
+        "worker_cpu_s": round(st.mean(s[2] for s in spans.values()), 2),
+        "outside_checks_s": round(wall - checks, 2),
+    }  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    for flag, kind, default in (
+        ("--tables", int, 20), ("--rows", int, 2000), ("--latency", float, 1.0),
+        ("--max_workers", str, "1,4,8"), ("--diag_poll", float, 0.05),
+        ("--out", Path, Path("bench-results/athena.json")),
+    ):  # fmt: skip
+        parser.add_argument(flag, type=kind, default=default)
+    args = parser.parse_args()
+    workers = [int(w) for w in args.max_workers.split(",") if w.strip()]
+    sys.path.insert(0, str(REPO))
+    from tests.aws_lake import mirror_warehouse
+    from tests.harness.local_athena import LocalAthena
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-athena-"))
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    moto_url = "http://{}:{}".format(*moto.get_host_and_port())
+    set_env(moto_url, str(tmp / "no-aws-config"))
+    athena = LocalAthena(moto_url, REGION).start()
+    os.environ["AWS_ENDPOINT_URL_ATHENA"] = athena.endpoint_url
+    default_poll, out = athena_backend.POLL_SECONDS, []
+    try:
+        t0 = time.perf_counter()
+        specs = bench_tables(args.tables, args.rows)
+        build_lake(tmp / "wh", DB, LAKE, specs, as_of=AS_OF)
+        mirror_warehouse(tmp / "wh", REGION)
+        for bucket in (REPORTS, RESULTS):
+            boto3.client("s3", region_name=REGION).create_bucket(Bucket=bucket)
+        names = sorted(f"part_{s.suffix}" for s in specs)
+        print(f"lake built and mirrored in {time.perf_counter() - t0:.1f} s", flush=True)
+        variants = [("seed", 0, 0.0)] + [(f"monitor w={w}", w, default_poll) for w in workers]
+        if args.diag_poll:
+            w = max(workers)
+            variants.append((f"monitor w={w} poll={args.diag_poll:g}", w, args.diag_poll))
+        for label, w, poll in variants:
+            athena_backend.POLL_SECONDS = poll
+            spans: dict[str, list[float]] = {}
+
+            def job(w: int = w, spans: dict[str, list[float]] = spans) -> None:
+                if w:
+                    return run_monitor(w, args.rows, names, spans)
+                seed(names, args.rows)
+
+            zero = measure(athena, 0.0, job)
+            row = {"variant": label, **measure(athena, args.latency, job)}
+            row["overhead_s"], row["overhead_cpu_s"] = zero["wall_s"], zero["cpu_s"]
+            if spans:
+                row["per_table"] = breakdown(athena, spans, row["wall_s"])
+            out.append(row)
+            print(f"  {label}: {row['wall_s']} s (at latency 0: {zero['wall_s']} s)", flush=True)
+    finally:
+        athena_backend.POLL_SECONDS = default_poll
+        athena.stop()
+        moto.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\n{args.tables} tables x {args.rows} rows, +{args.latency:g} s per query")
+    cols = {"wall_s": "wall s", "cpu_s": "CPU s", "overhead_s": "wall@0lat s", "selects": "SELECTs",
+            "per_table_queries": "per table", "peak": "peak conc", "polls": "polls",
+            "ratio_to_seed": "vs seed"}  # fmt: skip
+    print(f"{'variant':<24}" + "".join(f"{h:>12}" for h in cols.values()))
+    for r in out:
+        r["per_table_queries"] = round(r["selects"] / args.tables, 2)
+        r["ratio_to_seed"] = round(r["wall_s"] / out[0]["wall_s"], 3)
+        print(f"{r['variant']:<24}" + "".join(f"{r[c]:>12}" for c in cols))
+    print("\nmonitor, mean per table (latency run):")
+    for r in out[1:]:
+        p = r["per_table"]
+        print(
+            f"  {r['variant']:<24} check {p['table_wall_s']} s (max {p['max_s']}) = in Athena "
+            f"{p['in_athena_s']} + client {p['client_s']} (worker CPU {p['worker_cpu_s']}); "
+            f"engine {r['engine_s_per_query']} s/query; outside checks {p['outside_checks_s']} s"
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    config = {k: str(v) for k, v in vars(args).items()} | {"nproc": os.cpu_count()}
+    args.out.write_text(json.dumps({"config": config, "results": out}, indent=2) + "\n")
+    print(f"\nwritten {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
