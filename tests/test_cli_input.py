@@ -126,3 +126,18 @@ def test_runner_py_takes_the_same_flags(tmp_path: Path) -> None:
     assert done.stderr.strip() == (
         "data-monitor run: error: argument --bucket_count: 'abc' is not an integer >= 1"
     )
+
+
+def test_an_unexpected_crash_exits_3_not_1(
+    run_cli: RunCli, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from data_monitor import monitor
+
+    def crash(settings: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(monitor, "run", crash)
+    code, out, err = run_cli(*BASE, "--warehouse", str(warehouse))
+    assert code == 3  # 1 would tell cron "issues found, report written"
+    assert "data-monitor stopped on an unexpected error" in err
+    assert "RuntimeError: disk on fire" in err

@@ -173,3 +173,24 @@ def test_second_run_of_the_day_keeps_the_first_report(run_cli: RunCli, warehouse
     tables = [json.loads(p.read_text())["tables"][0]["table"] for p in runs]
     assert sorted(tables) == ["part_clean_01", "part_pk"]
     assert read_report(warehouse)["tables"][0]["table"] == "part_pk"  # the day's file: latest
+
+
+def test_snapshot_marker_location_is_a_template(run_cli: RunCli, warehouse: Path) -> None:
+    markers = warehouse / "s3" / lake_fixture.BUCKET / "markers"
+    markers.mkdir(parents=True)
+    (markers / "part_clean_01.txt").write_text("  2026-11-18\n")
+    code, _, _ = run_lake(
+        run_cli,
+        warehouse,
+        "--tables",
+        "part_clean_01,part_clean_02",
+        "--snapshot_marker",
+        f"s3://{lake_fixture.BUCKET}/markers/{{table}}.txt",
+    )
+    rows = {r["table"]: r for r in read_report(warehouse)["tables"]}
+    assert rows["part_clean_01"]["raw_input_snapshot_dt"] == "2026-11-18"
+    assert rows["part_clean_02"]["alerts"] == [
+        "[FRESHNESS] part_clean_02: processed snapshot missing "
+        f"(s3://{lake_fixture.BUCKET}/markers/part_clean_02.txt)"
+    ]
+    assert code == 1
