@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from data_monitor.sentences import observed_of, sentence_of
+
 SEVERITIES = ("High", "Medium", "Low")
 SUBJECT_LIMIT = 99  # SNS: fewer than 100 characters
 MESSAGE_LIMIT = 262_144  # SNS: at most 256 KB
@@ -146,10 +148,12 @@ def alert_for(table: str, expectation: dict[str, Any], params: dict[str, Any]) -
     severity = str(meta.get("severity") or severity)
     if severity not in SEVERITIES:
         severity = "Medium"
+    result = expectation.get("result") or {}
+    params = {**params, "_type": etype}
     try:
-        text = formatter(kwargs, expectation.get("result") or {}, params)
+        text = formatter(kwargs, result, params)
     except (KeyError, TypeError, ValueError):
-        text = _generic(kwargs, expectation.get("result") or {}, params)
+        text = _generic(kwargs, result, params)
     return Alert(code, severity, table, text)
 
 
@@ -173,8 +177,8 @@ def exception_reason(expectation: dict[str, Any]) -> str | None:
 
 
 def _generic(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, Any]) -> str:
-    shown = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k not in ("batch_id",))
-    return f"{shown} — observed {result.get('observed_value')}"
+    """For any other expectation (a user's): its Data Docs sentence and what was observed."""
+    return f"{sentence_of(params['_type'], kwargs)} — observed {observed_of(result)}"
 
 
 def subject_for(database: str, prefix: str, count: int) -> str:

@@ -52,9 +52,14 @@ class SuiteRunner:
             kwargs=engine.engine_kwargs(),
         )
         self.inventories = self.context.data_sources.add_pandas(name="inventories")
-        self.suites = [
-            (f.batch, self.context.suites.add(build_suite(f, settings))) for f in suite_files
-        ]
+        shared = [f for f in suite_files if f.table is None]
+        self.suites = [(f.batch, self.context.suites.add(build_suite(f, settings))) for f in shared]
+        self.table_suites = {
+            (f.name, f.table): self.context.suites.add(build_suite(base, settings, extra=f))
+            for base in shared
+            for f in suite_files
+            if f.table is not None and f.name == base.name
+        }
 
     def validate(
         self,
@@ -66,9 +71,10 @@ class SuiteRunner:
         """Run the suites of the given batch kinds on one table; every result as a plain dict."""
         params = table_parameters(self.settings, database, table)
         results: list[dict[str, Any]] = []
-        for batch, suite in self.suites:
+        for batch, shared_suite in self.suites:
             if batch not in batches:
                 continue
+            suite = self.table_suites.get((shared_suite.name, table), shared_suite)
             definition, batch_parameters = self._definition(
                 database, table, batch, suite, inventory
             )

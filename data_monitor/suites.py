@@ -9,7 +9,8 @@ every expectation is built here one by one and any problem is reported with its 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ import custom_expectations  # noqa: F401  (registers the custom types before any
 from data_monitor.settings import Settings
 
 BATCH_KINDS = ("table", "inventory")
+SEVERITIES = ("High", "Medium", "Low")
+TABLE_NAME = re.compile(r"^[a-z0-9_]{1,255}$")
 # Expectations a flag can switch off, as the seed's flags do for its checks.
 TOGGLES = {
     "expect_row_count_to_match_source": "count_check_enabled",
@@ -49,10 +52,14 @@ class SuiteError(ValueError):
 
 @dataclass(frozen=True)
 class SuiteFile:
+    """A suite file; ``table`` is set for a per-table file (``<suite>.<table>.json``), whose
+    expectations are added to the shared suite ``name`` for that one table."""
+
     path: Path
     name: str
     batch: str
     expectations: tuple[dict[str, Any], ...]
+    table: str | None = None
 
 
 def default_gx_dir() -> Path:
@@ -90,6 +97,18 @@ def load_suite_files(gx_dir: Path) -> list[SuiteFile]:
         raise SuiteError(f"{folder}: no suite files (*.json) found")
     problems: list[str] = []
     suites = [s for s in (_read(p, problems) for p in paths) if s is not None]
+    shared = {s.name: s for s in suites if s.table is None}
+    for index, suite in enumerate(suites):
+        if suite.table is None:
+            continue
+        base = shared.get(suite.name)
+        if base is None:
+            problems.append(
+                f"{suite.path}: adds to suite {suite.name!r} for table "
+                f"{suite.table}, but there is no {suite.name}.json"
+            )
+        else:
+            suites[index] = replace(suite, batch=base.batch)
     if problems:
         raise SuiteError("\n".join(problems))
     return suites
@@ -101,7 +120,14 @@ def check_expectation(where: str, index: int, item: Any) -> list[str]:
     if not isinstance(item, dict) or not isinstance(item.get("type"), str):
         return [f'{at}: not an object with a "type"']
     kwargs = item.get("kwargs", {})
-    problems = [
+    problems = []
+    severity = (item.get("meta") or {}).get("severity")
+    if severity is not None and severity not in SEVERITIES:
+        problems.append(
+            f"{at} ({item['type']}): meta.severity is {severity!r}, expected "
+            + "|".join(SEVERITIES)
+        )
+    problems += [
         f"{at} ({item['type']}): unknown suite parameter ${name}; known: {', '.join(PARAMETERS)}"
         for name in sorted(_parameter_names(kwargs))
         if name not in PARAMETERS
@@ -116,11 +142,15 @@ def check_expectation(where: str, index: int, item: Any) -> list[str]:
     return problems
 
 
-def build_suite(suite_file: SuiteFile, settings: Settings) -> ExpectationSuite:
-    """The GX suite for this run, without the checks the flags switched off."""
-    enabled = [e for e in suite_file.expectations if _switched_on(e["type"], settings)]
+def build_suite(
+    suite_file: SuiteFile, settings: Settings, extra: SuiteFile | None = None
+) -> ExpectationSuite:
+    """The GX suite for this run, without the checks the flags switched off; with ``extra``
+    (a per-table file) it is the suite of that table: shared expectations, then its own."""
+    expectations = [*suite_file.expectations, *(extra.expectations if extra else ())]
+    enabled = [e for e in expectations if _switched_on(e["type"], settings)]
     suite = ExpectationSuite(
-        name=suite_file.name,
+        name=f"{suite_file.name}.{extra.table}" if extra else suite_file.name,
         expectations=[
             ExpectationConfiguration(
                 type=e["type"], kwargs=e.get("kwargs", {}), meta=e.get("meta")
@@ -151,6 +181,11 @@ def _read(path: Path, problems: list[str]) -> SuiteFile | None:
         problems.append(f'{path}: expected an object with an "expectations" list')
         return None
     batch = ((data.get("meta") or {}).get("data_monitor") or {}).get("batch", "table")
+    base, _, table = path.stem.partition(".")
+    if table and not TABLE_NAME.match(table):
+        problems.append(
+            f"{path}: {table!r} is not a table name; a per-table file is named <suite>.<table>.json"
+        )
     if batch not in BATCH_KINDS:
         problems.append(
             f"{path}: meta.data_monitor.batch is {batch!r}, expected one of "
@@ -158,6 +193,8 @@ def _read(path: Path, problems: list[str]) -> SuiteFile | None:
         )
     for index, item in enumerate(data["expectations"]):
         problems.extend(check_expectation(str(path), index, item))
+    if table:
+        return SuiteFile(path, base, str(batch), tuple(data["expectations"]), table)
     name = data.get("name") or path.stem
     return SuiteFile(path, str(name), str(batch), tuple(data["expectations"]))
 

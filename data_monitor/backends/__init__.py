@@ -18,7 +18,7 @@ def make_backend(settings: Settings) -> Backend:
             "local",
             store,
             catalog,
-            DuckDBEngine(store, catalog),
+            DuckDBEngine(store, catalog, settings.database),
             LocalAlertSink(settings.warehouse, settings.sns_topic_arn),
         )
     from data_monitor.backends.athena import AthenaEngine

@@ -23,6 +23,25 @@ class ReadOnlyDuckDBDialect(_DuckDBDialect):
     name = DIALECT_NAME
     supports_statement_cache = False  # as duckdb_engine itself; SQLAlchemy asks each subclass
 
+    def create_connect_args(self, url: Any) -> Any:
+        # search_path is ours (see on_connect_url), not a DuckDB config option
+        return super().create_connect_args(url.difference_update_query(["search_path"]))
+
+    def on_connect_url(self, url: Any) -> Any:
+        """Set ``?search_path=<schema>`` on every connection: GX's built-in expectations name
+        the batch's table without its schema (as on Athena, where the schema is the database)."""
+        parent = super().on_connect_url(url)
+        schema = url.query.get("search_path")
+
+        def connect(dbapi_connection: Any) -> None:
+            if parent is not None:
+                parent(dbapi_connection)
+            if schema:
+                escaped = str(schema).replace("'", "''")
+                dbapi_connection.execute(f"SET search_path = '{escaped}'")
+
+        return connect
+
     def do_begin(self, connection: Any) -> None:
         return None
 

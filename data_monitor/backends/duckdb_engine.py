@@ -13,6 +13,7 @@ import tempfile
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import sqlalchemy as sa
 
@@ -26,15 +27,18 @@ from data_monitor.catalog_model import TableMeta
 class DuckDBEngine:
     """A DuckDB database file of views, created per run in a private temporary folder."""
 
-    def __init__(self, store: LocalStore, catalog: Catalog) -> None:
+    def __init__(self, store: LocalStore, catalog: Catalog, database: str) -> None:
         duckdb_dialect.register()
         self.store = store
         self.catalog = catalog
         self._dir = Path(tempfile.mkdtemp(prefix="data-monitor-duckdb-"))
-        self._url = f"{duckdb_dialect.DIALECT_NAME}:///{self._dir / 'warehouse.duckdb'}"
-        self._engine = sa.create_engine(self._url)
+        path = self._dir / "warehouse.duckdb"
+        self._engine = sa.create_engine(f"{duckdb_dialect.DIALECT_NAME}:///{path}")
         self._lock = threading.Lock()
         self._schemas: set[str] = set()
+        self._create_schema(database)
+        # GX's own connections default to the monitored database, as Athena's do
+        self._url = f"{duckdb_dialect.DIALECT_NAME}:///{path}?search_path={quote_plus(database)}"
 
     def connection_string(self) -> str:
         return self._url
@@ -44,11 +48,15 @@ class DuckDBEngine:
 
     def expose(self, table: TableMeta) -> None:
         ddl = self.view_sql(table)
+        self._create_schema(table.database)
         with self._lock, self._engine.connect() as connection:
-            if table.database not in self._schemas:
-                connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quote(table.database)}")
-                self._schemas.add(table.database)
             connection.exec_driver_sql(ddl)
+
+    def _create_schema(self, database: str) -> None:
+        with self._lock, self._engine.connect() as connection:
+            if database not in self._schemas:
+                connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quote(database)}")
+                self._schemas.add(database)
 
     def view_sql(self, table: TableMeta) -> str:
         return view_sql(table, visible_parts(table, self.store, self.catalog))
