@@ -87,12 +87,12 @@ def run_monitor(workers: int, rows: int, names: list[str], spans: dict[str, list
     s3.delete_object(Bucket=REPORTS, Key=REPORT_KEY)
     original = monitor.check_safely
 
-    def timed(backend: Any, settings: Any, runner: Any, name: str) -> Any:
+    def timed(*args: Any, **kwargs: Any) -> Any:  # check_safely(backend, settings, runner, name..)
         t0, c0 = time.perf_counter(), time.thread_time()
         try:
-            return original(backend, settings, runner, name)
+            return original(*args, **kwargs)
         finally:
-            spans[name] = [t0, time.perf_counter(), time.thread_time() - c0]
+            spans[str(args[3])] = [t0, time.perf_counter(), time.thread_time() - c0]
 
     log = io.StringIO()
     monitor.check_safely = timed  # type: ignore[assignment]
@@ -101,8 +101,9 @@ def run_monitor(workers: int, rows: int, names: list[str], spans: dict[str, list
             code = monitor_main([*MONITOR_ARGS, str(workers)])
     finally:
         monitor.check_safely = original  # type: ignore[assignment]
-    report = json.loads(s3.get_object(Bucket=REPORTS, Key=REPORT_KEY)["Body"].read())
-    found = {t["table"]: t for t in report["tables"]}
+    listed = s3.list_objects_v2(Bucket=REPORTS, Prefix=REPORT_KEY).get("Contents", [])
+    report = s3.get_object(Bucket=REPORTS, Key=REPORT_KEY)["Body"].read() if listed else b"{}"
+    found = {t["table"]: t for t in json.loads(report).get("tables", [])}
     want = {"count_part": rows, "count_src": rows, "pk_nulls": 0, "pk_dupes": 0}
     bad = [n for n, t in found.items() if any(t.get(k) != v for k, v in want.items())]
     if code != 0 or sorted(found) != names or bad:

@@ -90,12 +90,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command(settings: object) -> int:
     from data_monitor import monitor
+    from data_monitor.checkpoint import CheckpointConfigError
     from data_monitor.suites import SuiteError
 
     try:
         outcome = monitor.run(settings)  # type: ignore[arg-type]
     except SuiteError as exc:
         print(f"data-monitor run: error: invalid suite files:\n{exc}", file=sys.stderr)
+        return 2
+    except CheckpointConfigError as exc:
+        print(f"data-monitor run: error: invalid checkpoint: {exc}", file=sys.stderr)
         return 2
     print_summary(outcome)
     return int(outcome.exit_code)

@@ -45,6 +45,26 @@ def plan_docs(settings: Settings) -> DocsPlan:
     )
 
 
+def prune_runs(docs: DocsPlan, keep: int) -> int:
+    """Keep the newest ``keep`` runs in the results store and the site; returns how many went.
+
+    Stored results are ``<suite>/<run name>/<run time>/<batch>.json`` and their pages
+    ``validations/<suite>/<run name>/<run time>/<batch>.html``; a run is a run time.
+    """
+    if docs.results_dir is None or not docs.results_dir.is_dir():
+        return 0
+    run_dirs = [p for p in docs.results_dir.glob("*/*/*") if p.is_dir()]
+    times = sorted({p.name for p in run_dirs}, reverse=True)
+    dropped = set(times[keep:])
+    for path in run_dirs:
+        if path.name in dropped:
+            shutil.rmtree(path, ignore_errors=True)
+            if docs.site_dir is not None:
+                page_dir = docs.site_dir / "validations" / path.relative_to(docs.results_dir)
+                shutil.rmtree(page_dir, ignore_errors=True)
+    return len(dropped)
+
+
 def publish_site(store: Store, site_dir: Path, base_uri: str) -> str:
     """Upload every file of the site under ``base_uri``; returns the index's URI."""
     files = sorted(p for p in site_dir.rglob("*") if p.is_file())

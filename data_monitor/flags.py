@@ -192,6 +192,11 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
         _int_at_least(1),
         "a query still running after this is stopped and reported",
     ),
+    (
+        "docs_keep_runs",
+        _int_at_least(1),
+        "runs the Data Docs site keeps (older ones are dropped with their stored results)",
+    ),
     ("docs_dir", Path, "local Data Docs folder (default: <warehouse>/data-docs)"),
     ("gx_dir", Path, "the GX project folder holding expectations/ (default: bundled gx/)"),
 ]

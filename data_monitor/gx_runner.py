@@ -8,7 +8,6 @@ ephemeral context, so nothing is written into ``gx/``.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,8 @@ from great_expectations.core.suite_parameters import parse_suite_parameter
 
 from data_monitor import gx_datasource  # noqa: F401  (registers the catalog_sql datasource)
 from data_monitor.backends.base import QueryEngine
-from data_monitor.gx_context import DOCS_SITE, build_context
+from data_monitor.checkpoint import MonitorCheckpoint
+from data_monitor.gx_context import build_context
 from data_monitor.inventory import Inventory
 from data_monitor.settings import Settings
 from data_monitor.suites import SuiteFile, build_suite, table_parameters
@@ -28,7 +28,7 @@ RESULT_FORMAT = "BASIC"
 
 
 class SuiteRunner:
-    """One GX context per run; ``validate`` is safe to call from worker threads."""
+    """One GX context per run: ``prepare`` on the main thread, then ``validate`` from workers."""
 
     def __init__(
         self,
@@ -44,7 +44,7 @@ class SuiteRunner:
         self.run_id = run_id
         self.docs_dir = docs_dir
         self.context = build_context(results_dir, docs_dir)
-        self._lock = threading.Lock()
+        self.definitions: dict[tuple[str, str], Any] = {}
         self.tables = self.context.data_sources.add_catalog_sql(
             name="tables",
             connection_string=engine.connection_string(),
@@ -61,63 +61,61 @@ class SuiteRunner:
             if f.table is not None and f.name == base.name
         }
 
+    def prepare(self, database: str, tables: list[str]) -> list[Any]:
+        """One validation definition per table and suite, added to the (in-memory) store."""
+        for table in tables:
+            name = f"{database}.{table}"
+            table_batch = self.tables.add_table_asset(
+                name=name, table_name=table, schema_name=database
+            ).add_batch_definition_whole_table("whole")
+            inventory_batch = self.inventories.add_dataframe_asset(
+                name=name
+            ).add_batch_definition_whole_dataframe("whole")
+            for batch, shared_suite in self.suites:
+                suite = self.table_suites.get((shared_suite.name, table), shared_suite)
+                data = table_batch if batch == "table" else inventory_batch
+                definition = gx.ValidationDefinition(
+                    data=data, suite=suite, name=f"{suite.name} {name}"
+                )
+                self.definitions[(table, batch)] = self.context.validation_definitions.add(
+                    definition
+                )
+        return list(self.definitions.values())
+
+    def checkpoint(self, config: dict[str, Any]) -> MonitorCheckpoint:
+        checkpoint = MonitorCheckpoint(
+            **{**config, "validation_definitions": list(self.definitions.values())}
+        )
+        self.context.checkpoints.add(checkpoint)
+        return checkpoint
+
     def validate(
         self,
         database: str,
         table: str,
         inventory: Inventory,
         batches: tuple[str, ...] = ("table", "inventory"),
-    ) -> list[dict[str, Any]]:
-        """Run the suites of the given batch kinds on one table; every result as a plain dict."""
+        checkpoint_id: str | None = None,
+    ) -> list[tuple[Any, Any]]:
+        """Run the table's suites of the given batch kinds: (definition, GX result) pairs."""
         params = table_parameters(self.settings, database, table)
-        results: list[dict[str, Any]] = []
-        for batch, shared_suite in self.suites:
+        done = []
+        for batch, _ in self.suites:
             if batch not in batches:
                 continue
-            suite = self.table_suites.get((shared_suite.name, table), shared_suite)
-            definition, batch_parameters = self._definition(
-                database, table, batch, suite, inventory
+            definition = self.definitions[(table, batch)]
+            batch_parameters = (
+                {"dataframe": pd.DataFrame([inventory.record()])} if batch == "inventory" else None
             )
-            outcome = definition.run(
+            result = definition.run(
+                checkpoint_id=checkpoint_id,
                 batch_parameters=batch_parameters,
                 expectation_parameters=params,
                 result_format=RESULT_FORMAT,
                 run_id=self.run_id,
             )
-            results.extend(outcome.to_json_dict()["results"])
-        return results
-
-    def build_docs(self) -> Path | None:
-        if self.docs_dir is None:
-            return None
-        self.context.build_data_docs(site_names=[DOCS_SITE])
-        return self.docs_dir / "index.html"
-
-    def _definition(
-        self, database: str, table: str, batch: str, suite: Any, inventory: Inventory
-    ) -> tuple[Any, dict[str, Any] | None]:
-        name = f"{database}.{table}"
-        with self._lock:
-            if batch == "table":
-                asset = _asset(self.tables, name) or self.tables.add_table_asset(
-                    name=name, table_name=table, schema_name=database
-                )
-                definition = _batch(asset, "whole") or asset.add_batch_definition_whole_table(
-                    "whole"
-                )
-                batch_parameters = None
-            else:
-                asset = _asset(self.inventories, name) or self.inventories.add_dataframe_asset(
-                    name=name
-                )
-                definition = _batch(asset, "whole") or asset.add_batch_definition_whole_dataframe(
-                    "whole"
-                )
-                batch_parameters = {"dataframe": pd.DataFrame([inventory.record()])}
-            validation = gx.ValidationDefinition(
-                data=definition, suite=suite, name=f"{suite.name} {name}"
-            )
-        return validation, batch_parameters
+            done.append((definition, result))
+        return done
 
 
 def _warm_up_parameter_parser() -> None:
@@ -128,11 +126,3 @@ def _warm_up_parameter_parser() -> None:
     ``push_first() missing 1 required positional argument``.
     """
     parse_suite_parameter("warm_up", {"warm_up": 0})
-
-
-def _asset(datasource: Any, name: str) -> Any:
-    return next((a for a in datasource.assets if a.name == name), None)
-
-
-def _batch(asset: Any, name: str) -> Any:
-    return next((b for b in asset.batch_definitions if b.name == name), None)

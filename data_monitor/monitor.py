@@ -21,11 +21,13 @@ from great_expectations.core.run_identifier import RunIdentifier
 from data_monitor.alerts import Alert
 from data_monitor.backends import make_backend
 from data_monitor.backends.base import Backend
-from data_monitor.docs_site import DocsPlan, plan_docs, publish_site
+from data_monitor.checkpoint import load_checkpoint_config, without_docs
+from data_monitor.docs_site import plan_docs
 from data_monitor.inventory import Inventory
-from data_monitor.outputs import publish
+from data_monitor.outputs import send_alert, write_reports
 from data_monitor.progress import Progress
 from data_monitor.report import TableRow
+from data_monitor.run_state import RunState, running
 from data_monitor.settings import Settings
 from data_monitor.suites import default_gx_dir, load_suite_files
 from data_monitor.table_check import TableOutcome, check_safely
@@ -66,17 +68,27 @@ def iso(moment: dt.datetime) -> str:
 
 
 def run(settings: Settings) -> RunOutcome:
-    """Check every monitored table and deliver the report and alert."""
-    suite_files = load_suite_files(settings.gx_dir or default_gx_dir())
+    """Check every monitored table and deliver the report and alert (one checkpoint run)."""
+    gx_dir = settings.gx_dir or default_gx_dir()
+    suite_files = load_suite_files(gx_dir)
+    config = load_checkpoint_config(gx_dir)
+    if not settings.data_docs:
+        config = without_docs(config)
     started = now_utc()
     outcome = RunOutcome(generated_at=iso(started))
     backend = make_backend(settings)
+    docs = plan_docs(settings)
+    state = RunState(backend, settings, outcome, started, docs)
     try:
-        tables = _discover(backend, settings, outcome)
-        if tables:
-            _check_all(backend, settings, suite_files, tables, outcome, started)
-        publish(backend, settings, outcome, started)
+        with running(state):
+            tables = _discover(backend, settings, outcome)
+            if tables:
+                _run_checkpoint(state, suite_files, config, tables)
+            else:  # nothing to validate, so no checkpoint: deliver the discovery alerts
+                write_reports(backend, settings, outcome, started)
+                send_alert(backend, settings, outcome, started)
     finally:
+        docs.cleanup()
         backend.close()
     return outcome
 
@@ -125,50 +137,43 @@ def _discover(backend: Backend, settings: Settings, outcome: RunOutcome) -> list
     return names
 
 
-def _check_all(
-    backend: Backend,
-    settings: Settings,
-    suite_files: list[Any],
-    tables: list[str],
-    outcome: RunOutcome,
-    started: dt.datetime,
+def _run_checkpoint(
+    state: RunState, suite_files: list[Any], config: dict[str, Any], tables: list[str]
 ) -> None:
     from data_monitor.gx_runner import SuiteRunner
 
-    run_id = RunIdentifier(run_name=f"{settings.database}-{settings.as_of}", run_time=started)
-    docs = plan_docs(settings)
-    try:
-        runner = SuiteRunner(
-            settings, suite_files, backend.engine, docs.results_dir, docs.site_dir, run_id
-        )
-        _check_tables(backend, settings, runner, tables, outcome)
-        if docs.site_dir is not None:
-            _build_docs(backend, runner, docs, outcome)
-    finally:
-        docs.cleanup()
+    settings, outcome = state.settings, state.outcome
+    run_id = RunIdentifier(run_name=f"{settings.database}-{settings.as_of}", run_time=state.started)
+    runner = SuiteRunner(
+        settings,
+        suite_files,
+        state.backend.engine,
+        state.docs.results_dir,
+        state.docs.site_dir,
+        run_id,
+    )
+    runner.prepare(settings.database, tables)
+    checkpoint = runner.checkpoint(config)
 
+    def check_tables(run_id: RunIdentifier) -> dict[Any, Any]:
+        results: dict[Any, Any] = {}
+        progress = Progress(len(tables))
+        with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+            futures = [
+                pool.submit(check_safely, state.backend, settings, runner, t, checkpoint.id)
+                for t in tables
+            ]
+            for name, future in zip(tables, futures, strict=True):
+                table = future.result()
+                outcome.rows.append(table.row)
+                outcome.alerts.extend(table.alerts)
+                progress.table_done(name, len(table.alerts))
+                for definition, result in table.validations:
+                    results[checkpoint.result_key(definition, run_id, result.batch_id)] = result
+        return results
 
-def _check_tables(
-    backend: Backend, settings: Settings, runner: Any, tables: list[str], outcome: RunOutcome
-) -> None:
-    progress = Progress(len(tables))
-    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
-        futures = [pool.submit(check_safely, backend, settings, runner, t) for t in tables]
-        for name, future in zip(tables, futures, strict=True):
-            table_outcome = future.result()
-            outcome.rows.append(table_outcome.row)
-            outcome.alerts.extend(table_outcome.alerts)
-            progress.table_done(name, len(table_outcome.alerts))
-
-
-def _build_docs(backend: Backend, runner: Any, docs: DocsPlan, outcome: RunOutcome) -> None:
-    try:
-        index = str(runner.build_docs())
-        if docs.publish_uri and docs.site_dir is not None:
-            index = publish_site(backend.store, docs.site_dir, docs.publish_uri)
-        outcome.outputs["data_docs"] = index
-    except Exception as exc:  # docs are secondary: the report and alert must still go out
-        outcome.failures.append(f"Data Docs could not be built or published: {exc}")
+    checkpoint.with_table_runner(check_tables).run(run_id=run_id)
+    outcome.failures.extend(checkpoint.action_failures)
 
 
 __all__ = ["ExitCode", "Inventory", "RunOutcome", "TableOutcome", "TableRow", "run"]

@@ -35,9 +35,10 @@ def report_uris(settings: Settings, started: dt.datetime, run_key: str) -> dict[
     }
 
 
-def publish(
+def write_reports(
     backend: Backend, settings: Settings, outcome: RunOutcome, started: dt.datetime
 ) -> None:
+    """The run's copy under ``runs/``, then the day's file; a failed write is recorded."""
     uris = report_uris(settings, started, outcome.run_key)
     document = report_document(
         settings,
@@ -63,16 +64,20 @@ def publish(
             outcome.outputs[key] = backend.store.write_bytes(uris[key], data, content_type)
         except Exception as exc:  # the alert must still go out
             outcome.failures.append(f"report {uris[key]} could not be written: {exc}")
-    if outcome.alerts:
-        _send_alert(backend, settings, outcome, uris["json"])
 
 
-def _send_alert(backend: Backend, settings: Settings, outcome: RunOutcome, report: str) -> None:
+def send_alert(
+    backend: Backend, settings: Settings, outcome: RunOutcome, started: dt.datetime
+) -> None:
+    """Send the alert when there are alerts; it says where the report is, or that it is not."""
+    if not outcome.alerts:
+        return
+    report = report_uris(settings, started, outcome.run_key)["json"]
     written = "json" in outcome.outputs
     footer = (
         f"Report: {report}"
         if written
-        else (f"The report could not be written to {report}; see the job log.")
+        else f"The report could not be written to {report}; see the job log."
     )
     subject = subject_for(settings.database, settings.table_prefix, len(outcome.alerts))
     message = message_for(settings.database, settings.table_prefix, outcome.alerts, footer)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from data_monitor.alerts import Alert, alert_for
@@ -28,6 +28,7 @@ COUNT_CHECK = "expect_row_count_to_match_source"
 class TableOutcome:
     row: TableRow
     alerts: list[Alert]
+    validations: list[tuple[Any, Any]] = field(default_factory=list)  # (definition, GX result)
 
 
 def iso_now() -> str:
@@ -44,10 +45,12 @@ def row_level_blocker(table: TableMeta, settings: Settings) -> str | None:
     return None
 
 
-def check_safely(backend: Backend, settings: Settings, runner: Any, name: str) -> TableOutcome:
+def check_safely(
+    backend: Backend, settings: Settings, runner: Any, name: str, checkpoint_id: str | None = None
+) -> TableOutcome:
     checked_at = iso_now()
     try:
-        return _check_table(backend, settings, runner, name, checked_at)
+        return _check_table(backend, settings, runner, name, checked_at, checkpoint_id)
     except Exception as exc:  # one table's failure never stops the others
         LOG.exception("checking %s failed", name)
         row = TableRow(table=name, checked_at=checked_at, status="error")
@@ -57,7 +60,12 @@ def check_safely(backend: Backend, settings: Settings, runner: Any, name: str) -
 
 
 def _check_table(
-    backend: Backend, settings: Settings, runner: Any, name: str, checked_at: str
+    backend: Backend,
+    settings: Settings,
+    runner: Any,
+    name: str,
+    checked_at: str,
+    checkpoint_id: str | None,
 ) -> TableOutcome:
     db = settings.database
     table = backend.catalog.get_table(db, name)
@@ -65,14 +73,18 @@ def _check_table(
         raise LookupError(f"{db}.{name} disappeared from the catalog during the run")
     inventory = collect(backend, settings, table)
     blocker = row_level_blocker(table, settings)
+    source_problem = None
     if blocker is None:
         backend.engine.expose(table)
         source_problem = _expose_source(backend, settings, name)
-        results = runner.validate(db, name, inventory)
-        if source_problem:
-            _mark_unrunnable(results, COUNT_CHECK, source_problem)
+        validations = runner.validate(db, name, inventory, checkpoint_id=checkpoint_id)
     else:
-        results = runner.validate(db, name, inventory, batches=("inventory",))
+        validations = runner.validate(
+            db, name, inventory, batches=("inventory",), checkpoint_id=checkpoint_id
+        )
+    results = [item for _, r in validations for item in r.to_json_dict()["results"]]
+    if blocker is None and source_problem:
+        _mark_unrunnable(results, COUNT_CHECK, source_problem)
     params = table_parameters(settings, db, name)
     alerts = [a for a in (alert_for(name, r, params) for r in results) if a is not None]
     if blocker is not None:
@@ -85,7 +97,7 @@ def _check_table(
     row.status = (
         "error" if any(a.code == "ERROR" for a in alerts) else ("alerts" if alerts else "ok")
     )
-    return TableOutcome(row, alerts)
+    return TableOutcome(row, alerts, validations)
 
 
 def _expose_source(backend: Backend, settings: Settings, name: str) -> str | None:

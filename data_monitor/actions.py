@@ -1,0 +1,85 @@
+"""The checkpoint's own actions: reports, the alert, and publishing Data Docs to S3.
+
+GX's built-in SNS action publishes a message SNS rejects and has no notion of the report
+formats, so delivery is done by these. Each registers with GX under its ``type`` when this
+module is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from great_expectations.checkpoint.actions import ActionContext, ValidationAction
+from great_expectations.data_context.types.resource_identifiers import (
+    ExpectationSuiteIdentifier,
+)
+
+from data_monitor.docs_site import prune_runs, publish_site
+from data_monitor.gx_context import DOCS_SITE
+from data_monitor.outputs import send_alert, write_reports
+from data_monitor.run_state import current_run
+
+
+class WriteReportsAction(ValidationAction):
+    """Write the run's JSON and CSV reports (the per-run copy, then the day's file)."""
+
+    type: Literal["data_monitor_reports"] = "data_monitor_reports"
+
+    def run(self, checkpoint_result: Any, action_context: ActionContext | None = None) -> dict:
+        state = current_run()
+        write_reports(state.backend, state.settings, state.outcome, state.started)
+        return {"written": [v for k, v in state.outcome.outputs.items() if k in ("json", "csv")]}
+
+
+class SendAlertAction(ValidationAction):
+    """Send the alert (SNS, or the local sink) when the run raised any."""
+
+    type: Literal["data_monitor_alert"] = "data_monitor_alert"
+
+    def run(self, checkpoint_result: Any, action_context: ActionContext | None = None) -> dict:
+        state = current_run()
+        send_alert(state.backend, state.settings, state.outcome, state.started)
+        return {"sent": state.outcome.outputs.get("alert")}
+
+
+class UpdateDocsAction(ValidationAction):
+    """Build the run's Data Docs pages and the index once.
+
+    GX's ``update_data_docs`` rebuilds the site index once per validation result, and the index
+    lists every stored result: its cost grows with tables x runs kept. This builds the run's
+    pages and the index in one pass, after dropping runs beyond ``--docs_keep_runs``.
+    """
+
+    type: Literal["data_monitor_update_docs"] = "data_monitor_update_docs"
+
+    def run(self, checkpoint_result: Any, action_context: ActionContext | None = None) -> dict:
+        state = current_run()
+        docs = state.docs
+        if docs.site_dir is None:
+            return {}
+        pruned = prune_runs(docs, state.settings.docs_keep_runs)
+        results = checkpoint_result.run_results
+        suites = {ExpectationSuiteIdentifier(name=r.suite_name) for r in results.values()}
+        context = self._resolve_context().context
+        context.build_data_docs(
+            site_names=[DOCS_SITE], resource_identifiers=[*results.keys(), *suites]
+        )
+        state.outcome.outputs["data_docs"] = str(docs.site_dir / "index.html")
+        return {"pages": len(results), "runs_dropped": pruned}
+
+
+class PublishDocsAction(ValidationAction):
+    """Upload the Data Docs site built by ``update_data_docs`` (AWS backend: to S3)."""
+
+    type: Literal["data_monitor_publish_docs"] = "data_monitor_publish_docs"
+
+    def run(self, checkpoint_result: Any, action_context: ActionContext | None = None) -> dict:
+        state = current_run()
+        docs = state.docs
+        if docs.site_dir is None:
+            return {}
+        index = str(docs.site_dir / "index.html")
+        if docs.publish_uri:
+            index = publish_site(state.backend.store, docs.site_dir, docs.publish_uri)
+        state.outcome.outputs["data_docs"] = index
+        return {"index": index}
