@@ -143,7 +143,11 @@ def _run_checkpoint(
     from data_monitor.gx_runner import SuiteRunner
 
     settings, outcome = state.settings, state.outcome
-    run_id = RunIdentifier(run_name=f"{settings.database}-{settings.as_of}", run_time=state.started)
+    # to the microsecond: two runs in one second must not share a run (and its Data Docs pages)
+    run_id = RunIdentifier(
+        run_name=f"{settings.database}-{settings.as_of}",
+        run_time=dt.datetime.now(dt.timezone.utc),
+    )
     runner = SuiteRunner(
         settings,
         suite_files,
