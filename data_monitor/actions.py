@@ -14,7 +14,7 @@ from great_expectations.data_context.types.resource_identifiers import (
     ExpectationSuiteIdentifier,
 )
 
-from data_monitor.docs_site import prune_runs, publish_site
+from data_monitor.docs_site import prune_runs, publish_site, upload_new_results
 from data_monitor.gx_context import DOCS_SITE
 from data_monitor.outputs import send_alert, write_reports
 from data_monitor.run_state import current_run
@@ -80,6 +80,9 @@ class PublishDocsAction(ValidationAction):
             return {}
         index = str(docs.site_dir / "index.html")
         if docs.publish_uri:
-            index = publish_site(state.backend.store, docs.site_dir, docs.publish_uri)
+            upload_new_results(state.backend.store, docs)
+            index = publish_site(
+                state.backend.store, docs.site_dir, docs.publish_uri, skip=docs.placeholders
+            )
         state.outcome.outputs["data_docs"] = index
         return {"index": index}

@@ -40,6 +40,16 @@ def build_context(results_dir: Path | None, docs_dir: Path | None) -> Any:
             "show_how_to_buttons": False,
             "store_backend": _filesystem(docs_dir),
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            # Only the validations section's renderer is replaced (failed expectations first);
+            # GX merges this into its default sections, so the rest is built as GX builds it.
+            "site_section_builders": {
+                "validations": {
+                    "renderer": {
+                        "module_name": "data_monitor.docs_renderer",
+                        "class_name": "FailuresFirstValidationResultsPageRenderer",
+                    }
+                }
+            },
         }
     config = DataContextConfig(
         store_backend_defaults=defaults,

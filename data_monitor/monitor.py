@@ -22,7 +22,7 @@ from data_monitor.alerts import Alert
 from data_monitor.backends import make_backend
 from data_monitor.backends.base import Backend
 from data_monitor.checkpoint import load_checkpoint_config, without_docs
-from data_monitor.docs_site import plan_docs
+from data_monitor.docs_site import fetch_history, plan_docs
 from data_monitor.inventory import Inventory
 from data_monitor.outputs import send_alert, write_reports
 from data_monitor.progress import Progress
@@ -81,6 +81,7 @@ def run(settings: Settings) -> RunOutcome:
     state = RunState(backend, settings, outcome, started, docs)
     try:
         with running(state):
+            _fetch_docs_history(state)
             tables = _discover(backend, settings, outcome)
             if tables:
                 _run_checkpoint(state, suite_files, config, tables)
@@ -91,6 +92,13 @@ def run(settings: Settings) -> RunOutcome:
         docs.cleanup()
         backend.close()
     return outcome
+
+
+def _fetch_docs_history(state: RunState) -> None:
+    try:
+        fetch_history(state.backend.store, state.docs, state.settings.docs_keep_runs)
+    except Exception as exc:  # the site then lists this run only; the checks go on
+        state.outcome.failures.append(f"Data Docs history could not be read: {exc}")
 
 
 def _discover(backend: Backend, settings: Settings, outcome: RunOutcome) -> list[str]:

@@ -119,3 +119,24 @@ def test_aws_run_costs_at_most_two_data_queries_per_table(
     assert len(selects) <= 2 * len(tables)
     # partition repair used DDL, which Athena does not bill for scanning
     assert sum(1 for q in local_athena.queries if q.kind == "DDL") == 1
+
+
+def test_aws_data_docs_keep_the_history_of_runs(
+    run_cli: RunCli, aws_lake: dict[str, str], local_athena: Any
+) -> None:
+    for _ in range(2):
+        code, _, err = run_cli(*aws_args(aws_lake["topic"], "--tables", "part_clean_01"))
+        assert code == 0, err[-2000:]
+    s3 = boto3.client("s3", region_name=REGION)
+    listed = s3.list_objects_v2(Bucket=lake_fixture.REPORT_BUCKET, Prefix="data-monitor/")
+    keys = [o["Key"] for o in listed["Contents"]]
+    results = [k for k in keys if k.startswith("data-monitor/data-docs-results/")]
+    run_times = {k.split("/")[4] for k in results}
+    assert len(results) == 4  # 2 runs x 2 suites, kept beside the site
+    assert len(run_times) == 2
+    index = s3.get_object(
+        Bucket=lake_fixture.REPORT_BUCKET, Key="data-monitor/data-docs/index.html"
+    )
+    html = index["Body"].read().decode()
+    for run_time in run_times:
+        assert run_time.removesuffix(".json") in html or run_time[:15] in html
