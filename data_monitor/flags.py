@@ -193,6 +193,32 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
         "a query still running after this is stopped and reported",
     ),
     (
+        "report_sse",
+        _choice(("AES256", "aws:kms", "none")),
+        "server-side encryption of reports and Data Docs (aws)",
+    ),
+    (
+        "report_kms_key",
+        _matching(
+            re.compile(
+                r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/"
+                r"[\w/-]+|alias/[\w/-]+|[\w-]+)$"
+            ),
+            "a KMS key id or ARN",
+        ),
+        "KMS key for --report_sse aws:kms",
+    ),
+    (
+        "expected_bucket_owner",
+        _matching(re.compile(r"^\d{12}$"), "a 12-digit AWS account id"),
+        "refuse to write reports to a bucket another account owns",
+    ),
+    (
+        "fallback_dir",
+        Path,
+        "where a report that could not be written is kept (default: <temp>/data-monitor-fallback)",
+    ),
+    (
         "docs_keep_runs",
         _int_at_least(1),
         "runs the Data Docs site keeps (older ones are dropped with their stored results)",
@@ -238,6 +264,11 @@ def settings_from(namespace: argparse.Namespace) -> Settings:
             "data-monitor run: error: --file_size_min_mb "
             f"{settings.file_size_min_mb:g} is larger than --file_size_max_mb "
             f"{settings.file_size_max_mb:g}; expected min <= max"
+        )
+    if settings.report_kms_key and settings.report_sse != "aws:kms":
+        raise UsageError(
+            "data-monitor run: error: --report_kms_key needs --report_sse aws:kms "
+            f"(got --report_sse {settings.report_sse})"
         )
     if settings.compare_source_type == "part" and settings.source_database == settings.database:
         raise UsageError(

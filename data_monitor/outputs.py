@@ -62,8 +62,20 @@ def write_reports(
     for key, (data, content_type) in payloads.items():
         try:
             outcome.outputs[key] = backend.store.write_bytes(uris[key], data, content_type)
-        except Exception as exc:  # the alert must still go out
-            outcome.failures.append(f"report {uris[key]} could not be written: {exc}")
+        except Exception as exc:  # the alert must still go out, and the report not be lost
+            kept = _keep_locally(settings, uris[key], data)
+            outcome.failures.append(f"report {uris[key]} could not be written: {exc}; {kept}")
+            LOG.error("report %s could not be written: %s; %s", uris[key], exc, kept)
+
+
+def _keep_locally(settings: Settings, uri: str, data: bytes) -> str:
+    path = settings.local_fallback_dir / uri.removeprefix("s3://").replace("/", "__")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        return f"no local copy either ({exc})"
+    return f"a copy is kept at {path}"
 
 
 def send_alert(
@@ -77,7 +89,8 @@ def send_alert(
     footer = (
         f"Report: {report}"
         if written
-        else f"The report could not be written to {report}; see the job log."
+        else f"The report could not be written to {report}; "
+        f"a copy is kept in {settings.local_fallback_dir} (see the job log)."
     )
     subject = subject_for(settings.database, settings.table_prefix, len(outcome.alerts))
     message = message_for(settings.database, settings.table_prefix, outcome.alerts, footer)

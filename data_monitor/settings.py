@@ -9,6 +9,7 @@ line naming the flag and what it accepts.
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,10 @@ class Settings:
     docs_bucket: str | None = None
     docs_prefix: str | None = None
     query_timeout_seconds: int = 900
+    report_sse: str = "AES256"
+    report_kms_key: str | None = None
+    expected_bucket_owner: str | None = None
+    fallback_dir: Path | None = None
     gx_dir: Path | None = None
 
     @property
@@ -90,6 +95,23 @@ class Settings:
             else (f"{self.report_prefix}data-docs/")
         )
         return f"s3://{bucket}/{prefix}"
+
+    @property
+    def report_write_options(self) -> dict[str, str]:
+        """S3 PutObject options for reports and Data Docs: encryption and the owner check."""
+        options: dict[str, str] = {}
+        if self.report_sse != "none":
+            options["ServerSideEncryption"] = self.report_sse
+        if self.report_kms_key:
+            options["SSEKMSKeyId"] = self.report_kms_key
+        if self.expected_bucket_owner:
+            options["ExpectedBucketOwner"] = self.expected_bucket_owner
+        return options
+
+    @property
+    def local_fallback_dir(self) -> Path:
+        """Where a report that could not be written is kept instead."""
+        return self.fallback_dir or Path(tempfile.gettempdir()) / "data-monitor-fallback"
 
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

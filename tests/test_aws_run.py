@@ -140,3 +140,14 @@ def test_aws_data_docs_keep_the_history_of_runs(
     html = index["Body"].read().decode()
     for run_time in run_times:
         assert run_time.removesuffix(".json") in html or run_time[:15] in html
+
+
+def test_reports_are_written_with_server_side_encryption(
+    run_cli: RunCli, aws_lake: dict[str, str], local_athena: Any
+) -> None:
+    run_cli(*aws_args(aws_lake["topic"], "--tables", "part_clean_01", "--data_docs", "false"))
+    s3 = boto3.client("s3", region_name=REGION)
+    key = f"data-monitor/omc_monitor_report_{lake_fixture.AS_OF}.json"
+    head = s3.head_object(Bucket=lake_fixture.REPORT_BUCKET, Key=key)
+    assert head["ServerSideEncryption"] == "AES256"
+    assert head["ContentType"] == "application/json"

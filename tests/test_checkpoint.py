@@ -78,3 +78,22 @@ def test_the_site_keeps_the_newest_runs_only(run_cli: RunCli, warehouse: Path) -
     assert pages == run_times
     index = (warehouse / "data-docs" / "index.html").read_text()
     assert sum(t.replace(".000000Z", "") in index for t in run_times) >= 1
+
+
+def test_a_report_that_cannot_be_written_is_kept_locally_and_the_alert_says_so(
+    run_cli: RunCli, warehouse: Path, tmp_path: Path
+) -> None:
+    (warehouse / "s3" / lake_fixture.REPORT_BUCKET).write_text("a file, not a bucket folder")
+    fallback = tmp_path / "fallback"
+    code, out, _ = run(run_cli, warehouse, "--tables", "part_pk", "--fallback_dir", str(fallback))
+    assert code == 3
+    kept = sorted(p.name for p in fallback.iterdir())
+    day = f"omc_monitor_report_{lake_fixture.AS_OF}"
+    assert f"{lake_fixture.REPORT_BUCKET}__data-monitor__{day}.json" in kept
+    document = json.loads(
+        (fallback / f"{lake_fixture.REPORT_BUCKET}__data-monitor__{day}.json").read_text()
+    )
+    assert document["tables"][0]["pk_nulls"] == 7
+    sent = json.loads((warehouse / "sns" / "messages.jsonl").read_text().splitlines()[-1])
+    assert sent["message"].endswith(f"a copy is kept in {fallback} (see the job log).")
+    assert "[PK_NULL] part_pk: customer_user_id NULL rows=7" in sent["message"]

@@ -43,6 +43,12 @@ INVALID = [
         "--compare_source_type part compares each table with itself",
     ),
     (["--backend", "aws"], "--athena_results s3://... is required with --backend aws"),
+    (["--report_sse", "des"], "--report_sse: 'des' is not one of AES256|aws:kms|none"),
+    (["--expected_bucket_owner", "12"], "--expected_bucket_owner: '12' is not a 12-digit"),
+    (["--report_kms_key", "my key"], "--report_kms_key: 'my key' is not a KMS key"),
+    (["--report_kms_key", "key-1"], "--report_kms_key needs --report_sse aws:kms"),
+    (["--docs_keep_runs", "0"], "--docs_keep_runs: '0' is not an integer >= 1"),
+    (["--query_timeout_seconds", "0"], "--query_timeout_seconds: '0' is not an integer >= 1"),
 ]
 
 

@@ -35,7 +35,7 @@ def make_backend(settings: Settings) -> Backend:
     )
     return Backend(
         "aws",
-        S3Store(clients),
+        S3Store(clients, settings.report_write_options),
         GlueCatalog(clients, engine),
         engine,
         SnsAlertSink(clients, settings.sns_topic_arn),
