@@ -9,8 +9,8 @@ line naming the flag and what it accepts.
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 import datetime as dt
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
