@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from data_monitor.flags import OneLineParser, UsageError, add_run_flags, settings_from
 
@@ -93,6 +96,7 @@ def run_command(settings: object) -> int:
     from data_monitor.checkpoint import CheckpointConfigError
     from data_monitor.suites import SuiteError
 
+    previous = _stop_on_sigterm()
     try:
         outcome = monitor.run(settings)  # type: ignore[arg-type]
     except SuiteError as exc:
@@ -101,8 +105,25 @@ def run_command(settings: object) -> int:
     except CheckpointConfigError as exc:
         print(f"data-monitor run: error: invalid checkpoint: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     print_summary(outcome)
     return int(outcome.exit_code)
+
+
+def _stop_on_sigterm() -> Any:
+    """Glue and cron end a job with SIGTERM: stop the queries in flight (so Athena stops
+    billing), skip the tables not started, and let the run write its partial report."""
+    from custom_expectations.metrics import query_guard
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        stopped = query_guard.stop_all()
+        LOG.error("SIGTERM: stopped %d query(ies) in flight; the report will be partial", stopped)
+
+    if threading.current_thread() is not threading.main_thread():
+        return None  # signal handlers can only be set from the main thread
+    return signal.signal(signal.SIGTERM, on_sigterm)
 
 
 def print_summary(outcome: object) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from great_expectations.core.run_identifier import RunIdentifier
 
+from custom_expectations.metrics import query_guard
 from data_monitor.alerts import Alert
 from data_monitor.backends import make_backend
 from data_monitor.backends.base import Backend
@@ -47,6 +48,7 @@ class ExitCode(IntEnum):
 class RunOutcome:
     generated_at: str
     run_key: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    partial: bool = False
     rows: list[TableRow] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
@@ -74,6 +76,7 @@ def run(settings: Settings) -> RunOutcome:
     config = load_checkpoint_config(gx_dir)
     if not settings.data_docs:
         config = without_docs(config)
+    query_guard.reset(settings.query_timeout_seconds)
     started = now_utc()
     outcome = RunOutcome(generated_at=iso(started))
     backend = make_backend(settings)
@@ -99,6 +102,20 @@ def _fetch_docs_history(state: RunState) -> None:
         fetch_history(state.backend.store, state.docs, state.settings.docs_keep_runs)
     except Exception as exc:  # the site then lists this run only; the checks go on
         state.outcome.failures.append(f"Data Docs history could not be read: {exc}")
+
+
+def _report_partial(outcome: RunOutcome, total: int) -> None:
+    checked = sum(1 for row in outcome.rows if row.status != "not checked")
+    outcome.partial = True
+    outcome.alerts.append(
+        Alert(
+            "ERROR",
+            "High",
+            "*",
+            f"run stopped (SIGTERM) after {checked} of {total} "
+            "table(s) were checked; this report is partial",
+        )
+    )
 
 
 def _discover(backend: Backend, settings: Settings, outcome: RunOutcome) -> list[str]:
@@ -182,6 +199,8 @@ def _run_checkpoint(
                 progress.table_done(name, len(table.alerts))
                 for definition, result in table.validations:
                     results[checkpoint.result_key(definition, run_id, result.batch_id)] = result
+        if query_guard.stopped():
+            _report_partial(outcome, len(tables))
         return results
 
     checkpoint.with_table_runner(check_tables).run(run_id=run_id)

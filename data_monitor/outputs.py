@@ -51,6 +51,7 @@ def write_reports(
             "auto_repair": settings.auto_repair,
             "run_report": uris["run_json"],
             "failures": outcome.failures,
+            "partial": outcome.partial,
         },
     )
     payloads = {

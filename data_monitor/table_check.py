@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from custom_expectations.metrics import query_guard
 from data_monitor.alerts import Alert, alert_for
 from data_monitor.backends.base import Backend
 from data_monitor.catalog_model import TableMeta
@@ -49,6 +50,11 @@ def check_safely(
     backend: Backend, settings: Settings, runner: Any, name: str, checkpoint_id: str | None = None
 ) -> TableOutcome:
     checked_at = iso_now()
+    if query_guard.stopped():
+        row = TableRow(table=name, checked_at=checked_at, status="not checked")
+        alert = Alert("ERROR", "High", name, "not checked: the run was stopped (SIGTERM)")
+        row.alerts = [alert.line]
+        return TableOutcome(row, [alert])
     try:
         return _check_table(backend, settings, runner, name, checked_at, checkpoint_id)
     except Exception as exc:  # one table's failure never stops the others

@@ -7,35 +7,16 @@ The lake and the expected values are the local backend's (tests/lake_fixture.py)
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 
 from tests import lake_fixture
-from tests.aws_lake import glue_partition_values, mirror_warehouse
+from tests.aws_lake import glue_partition_values
 from tests.conftest import RunCli, flag_args
 
 REGION = "us-east-1"
 RESULTS = "s3://test-athena/results/"
-
-
-@pytest.fixture
-def aws_lake(built_lake: tuple[Path, Any], moto_server: str, local_athena: Any) -> dict[str, str]:
-    mirror_warehouse(built_lake[0], REGION)
-    s3 = boto3.client("s3", region_name=REGION)
-    for bucket in (lake_fixture.REPORT_BUCKET, "test-athena"):
-        s3.create_bucket(Bucket=bucket)
-    sns = boto3.client("sns", region_name=REGION)
-    sqs = boto3.client("sqs", region_name=REGION)
-    topic = sns.create_topic(Name="data-monitor-alerts")["TopicArn"]
-    queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-    return {"topic": topic, "queue_url": queue_url}
 
 
 def aws_args(topic: str, *extra: str) -> list[str]:

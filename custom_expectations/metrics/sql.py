@@ -6,6 +6,8 @@ from typing import Any
 
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
+from custom_expectations.metrics.query_guard import run_query
+
 
 class QueryFailed(RuntimeError):
     """A metric's query failed; raised by the expectation, with the engine's reason."""
@@ -14,8 +16,9 @@ class QueryFailed(RuntimeError):
 def fetch_one(execution_engine: SqlAlchemyExecutionEngine, query: Any) -> dict[str, Any]:
     """Execute ``query`` and return its single row as a dict, or ``{"error": reason}``.
 
-    The row is fetched while the connection is still open: GX's own ``execute_query`` hands the
-    result back after closing the connection, which some drivers punish by dropping it.
+    The query runs through ``query_guard`` (time limit, stoppable), and its row is fetched
+    before the connection goes back: GX's own ``execute_query`` hands the result back after
+    closing the connection, which some drivers punish by dropping it.
 
     A failure is returned, not raised: when a metric raises, GX retries the whole batch of
     metrics being resolved (up to three times), re-running every other query of the table with
@@ -23,11 +26,9 @@ def fetch_one(execution_engine: SqlAlchemyExecutionEngine, query: Any) -> dict[s
     expectation that needs the value fail alone, once.
     """
     try:
-        with execution_engine.engine.connect() as connection:
-            row = connection.execute(query).mappings().one()
+        return run_query(execution_engine.engine, query)
     except Exception as exc:  # any driver error (SQLAlchemy, DuckDB, pyathena) is a result
         return {"error": first_line(exc)}
-    return dict(row)
 
 
 def first_line(exc: BaseException) -> str:

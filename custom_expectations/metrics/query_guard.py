@@ -1,0 +1,110 @@
+"""Bounded, stoppable queries: a time limit per query, and a way to stop all in flight.
+
+An Athena query can run for hours; the monitor must neither hang on one nor leave it running
+(and billing) when the run is stopped. Each metric query runs through SQLAlchemy as usual; a
+connection-level listener captures its DB-API cursor, whose cancel is known: pyathena's
+``Cursor.cancel()`` (StopQueryExecution) or DuckDB's ``interrupt()``. A timer cancels it after
+``LIMITS.timeout_s``; ``stop_all`` (SIGTERM) cancels every query in flight and refuses new ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+
+@dataclass
+class Limits:
+    timeout_s: float = 900.0
+
+
+LIMITS = Limits()
+_IN_FLIGHT: dict[int, Callable[[], None]] = {}
+_LOCK = threading.Lock()
+_STOPPED = threading.Event()
+
+
+class QueryStopped(RuntimeError):
+    """The query was cancelled (time limit, or the run was stopped)."""
+
+
+def stop_all() -> int:
+    """Cancel every query in flight and refuse new ones; returns how many were cancelled."""
+    _STOPPED.set()
+    with _LOCK:
+        cancels = list(_IN_FLIGHT.values())
+    for cancel in cancels:
+        _quietly(cancel)
+    return len(cancels)
+
+
+def reset(timeout_s: float | None = None) -> None:
+    """Start of a run: accept queries again, with this time limit."""
+    _STOPPED.clear()
+    if timeout_s is not None:
+        LIMITS.timeout_s = timeout_s
+
+
+def stopped() -> bool:
+    return _STOPPED.is_set()
+
+
+def run_query(engine: Any, query: Any) -> dict[str, Any]:
+    """Execute a SELECT returning one row, within the time limit; the row as a dict."""
+    if _STOPPED.is_set():
+        raise QueryStopped("not started: the run is being stopped")
+    timed_out = threading.Event()
+    with engine.connect() as connection:
+        cursors: list[Any] = []
+
+        def grab(conn: Any, cursor: Any, *args: Any) -> None:
+            cursors.append(cursor)
+
+        def cancel() -> None:
+            for cursor in cursors:
+                _canceller(cursor, connection.connection.driver_connection)()
+
+        def on_timeout() -> None:
+            timed_out.set()
+            _quietly(cancel)
+
+        sa.event.listen(connection, "before_cursor_execute", grab)
+        timer = threading.Timer(LIMITS.timeout_s, on_timeout)
+        key = id(connection)
+        with _LOCK:
+            _IN_FLIGHT[key] = cancel
+        timer.start()
+        try:
+            row = connection.execute(query).mappings().one()
+        except Exception as exc:
+            if timed_out.is_set():
+                raise QueryStopped(f"still running after {LIMITS.timeout_s:g} s; stopped") from exc
+            if _STOPPED.is_set():
+                raise QueryStopped("stopped: the run was interrupted") from exc
+            raise
+        finally:
+            timer.cancel()
+            with _LOCK:
+                _IN_FLIGHT.pop(key, None)
+            sa.event.remove(connection, "before_cursor_execute", grab)
+    return dict(row)
+
+
+def _canceller(cursor: Any, driver_connection: Any) -> Callable[[], None]:
+    if callable(getattr(cursor, "cancel", None)):  # pyathena: StopQueryExecution
+        return cursor.cancel  # type: ignore[no-any-return]
+    interrupt = getattr(driver_connection, "interrupt", None)  # DuckDB
+    if callable(interrupt):
+        return interrupt  # type: ignore[no-any-return]
+    return lambda: None
+
+
+def _quietly(call: Callable[[], Any]) -> None:
+    try:
+        call()
+    except Exception:  # cancelling what already ended is not an error
+        return None
