@@ -86,9 +86,7 @@ def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory
             inv.registered_buckets = after if after is not None else inv.registered_buckets
             # what the catalog gained, whatever the repair call claimed
             inv.repaired = len(set(inv.registered_buckets) - set(registered))
-    inv.snapshot_text = _attempt(
-        inv, "snapshot_text", lambda: backend.store.read_text(inv.snapshot_uri, MARKER_MAX_BYTES)
-    )
+    inv.snapshot_text = _attempt(inv, "snapshot_text", lambda: _read_marker(backend, inv))
     if settings.file_size_check:
         inv.file_sample = (
             _attempt(inv, "file_sample", lambda: _file_sample(backend, table, inv.storage_buckets))
@@ -103,6 +101,15 @@ def _attempt(inv: Inventory, fact: str, collect_fact: Callable[[], T]) -> T | No
     except (BackendError, OSError) as exc:
         inv.errors[fact] = f"{fact.replace('_', ' ')} unavailable: {exc}"
         return None
+
+
+def _read_marker(backend: Backend, inv: Inventory) -> str | None:
+    """The marker's text; one larger than a date could ever need is reported as such, not
+    cut to a prefix that might happen to parse."""
+    text = backend.store.read_text(inv.snapshot_uri, MARKER_MAX_BYTES + 1)
+    if text is not None and len(text.encode()) > MARKER_MAX_BYTES:
+        return f"{text[:20].strip()}... (more than {MARKER_MAX_BYTES} bytes)"
+    return text
 
 
 def _storage_buckets(backend: Backend, table: TableMeta) -> list[int]:

@@ -25,7 +25,10 @@ METRIC_NAME = "table.key_profile"
 
 def key_profile_query(selectable: Any, column: str) -> Any:
     """The single GROUP BY that yields rows, NULL-key rows and duplicate-key rows."""
-    key: Any = sa.column(column)
+    # A blank key ('' or spaces) identifies nobody, and in a clean-room join every blank row
+    # would match every other: it counts as NULL, not as a (duplicated) value.
+    blank: Any = sa.literal_column("''")  # inline, so SELECT and GROUP BY are the same text
+    key: Any = sa.func.nullif(sa.func.trim(sa.cast(sa.column(column), sa.String)), blank)
     groups = (
         sa.select(key.label("k"), sa.func.count().label("c"))
         .select_from(selectable)
@@ -83,7 +86,7 @@ class TableKeyProfile(TableMetricProvider):
         df, _, _ = execution_engine.get_compute_domain(
             metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
         )
-        keys = df[metric_value_kwargs["pk_column"]]
+        keys = df[metric_value_kwargs["pk_column"]].astype("string").str.strip().replace("", None)
         counts = keys.dropna().value_counts()
         repeated = counts[counts > 1]
         return {
