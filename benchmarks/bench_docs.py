@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -48,29 +49,50 @@ def _timed_run(self: Any, *args: Any, **kwargs: Any) -> Any:
 actions.UpdateDocsAction.run = _timed_run  # type: ignore[method-assign]
 
 
+def monitor_argv(warehouse: Path, keep: int | None, as_of: dt.date) -> list[str]:
+    argv = ["run", "--database", DATABASE, "--report_bucket", REPORT_BUCKET]
+    argv += ["--warehouse", str(warehouse), "--bucket_count", str(BUCKETS)]
+    argv += ["--as_of", as_of.isoformat()]
+    return argv + (["--docs_keep_runs", str(keep)] if keep is not None else [])
+
+
+def one_run(argv: list[str]) -> tuple[float, float]:
+    """One monitor run (output kept quiet): (docs action s, whole run s); exits on a failure."""
+    before = len(DOCS_TIMES)
+    out, err = io.StringIO(), io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    whole = time.perf_counter() - started
+    if code != 0 or len(DOCS_TIMES) != before + 1:
+        sys.exit(f"bench_docs: a run exited {code}:\n{out.getvalue()}{err.getvalue()}")
+    return DOCS_TIMES[-1], whole
+
+
 def scenario(lake: Path, work: Path, runs: int, keep: int | None, as_of: dt.date) -> dict:
     """``runs`` monitor runs on a fresh copy of ``lake``; docs and whole-run time of each."""
     warehouse = work / f"warehouse-keep-{keep or 'default'}"
     shutil.copytree(lake, warehouse)
-    argv = ["run", "--database", DATABASE, "--report_bucket", REPORT_BUCKET]
-    argv += ["--warehouse", str(warehouse), "--bucket_count", str(BUCKETS)]
-    argv += ["--as_of", as_of.isoformat()]
-    argv += ["--docs_keep_runs", str(keep)] if keep is not None else []
+    argv = monitor_argv(warehouse, keep, as_of)
     docs, whole = [], []
     label = f"--docs_keep_runs {keep}" if keep is not None else "default --docs_keep_runs (30)"
     print(f"{runs} runs, {label}:", flush=True)
     for n in range(1, runs + 1):
-        before = len(DOCS_TIMES)
-        out, err = io.StringIO(), io.StringIO()
-        started = time.perf_counter()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(argv)
-        whole.append(time.perf_counter() - started)
-        if code != 0 or len(DOCS_TIMES) != before + 1:
-            sys.exit(f"bench_docs: run {n} exited {code}:\n{out.getvalue()}{err.getvalue()}")
-        docs.append(DOCS_TIMES[-1])
+        d, w = one_run(argv)
+        docs.append(d)
+        whole.append(w)
         if n % 10 == 0 or n == 1:
-            print(f"  run {n:>3}: docs {docs[-1]:.3f} s, whole run {whole[-1]:.2f} s", flush=True)
+            print(f"  run {n:>3}: docs {d:.3f} s, whole run {w:.2f} s", flush=True)
+    # One more run in a new process: is the last runs' time the site's size, or this process
+    # having run the monitor many times?
+    child = subprocess.run(
+        [sys.executable, __file__, "--_one_run", json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    fresh = json.loads(child.stdout.strip().splitlines()[-1])
+    print(f"  run {runs + 1} in a new process: docs {fresh['docs_s']:.3f} s", flush=True)
     site = warehouse / "data-docs"
     return {
         "runs": runs,
@@ -79,6 +101,10 @@ def scenario(lake: Path, work: Path, runs: int, keep: int | None, as_of: dt.date
         "run_s": [round(t, 3) for t in whole],
         "at_run": {str(p): round(docs[p - 1], 4) for p in POINTS if p <= runs},
         "median_last_10_s": round(statistics.median(docs[-10:]), 4),
+        "median_per_10_runs_s": [
+            round(statistics.median(docs[i : i + 10]), 4) for i in range(0, runs, 10)
+        ],
+        "next_run_in_new_process_docs_s": round(fresh["docs_s"], 4),
         "median_runs_2_11_s": round(statistics.median(docs[1:11]), 4),
         "ratio_last_to_first": round(docs[-1] / docs[0], 2),
         "ratio_median_last_10_to_runs_2_11": round(
@@ -115,6 +141,13 @@ def print_table(doc: dict[str, Any]) -> None:
             f"{res['ratio_last_to_first']:>11.2f}{res['stored_result_files']:>9}"
             f"{res['site_pages']:>7}"
         )
+    print("median docs time (s) per 10 runs, and the next run in a new process:")
+    for res in doc["scenarios"].values():
+        tens = " ".join(f"{t:.3f}" for t in res["median_per_10_runs_s"])
+        print(
+            f"  keep {res['docs_keep_runs']:>4}: {tens} | new process: "
+            f"{res['next_run_in_new_process_docs_s']:.3f}"
+        )
 
 
 def main_bench() -> None:
@@ -124,7 +157,12 @@ def main_bench() -> None:
     parser.add_argument("--tables", type=int, default=5)
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "docs.json")
+    parser.add_argument("--_one_run", help=argparse.SUPPRESS)  # internal: one run, JSON out
     args = parser.parse_args()
+    if args._one_run:
+        docs, whole = one_run(json.loads(args._one_run))
+        print(json.dumps({"docs_s": docs, "run_s": whole}))
+        return
 
     machine = bench_report.machine()
     as_of = dt.date.today()

@@ -80,6 +80,7 @@ class ExpectIdBucketPartitionsRegistered(InventoryExpectation):
                 "still_missing": still_missing[:LIST_LIMIT],
                 "still_missing_count": len(still_missing),
                 "repair_mode": mode,
+                "repair_error": (inventory.get("errors") or {}).get("repair"),
             }
         )
         success = not details["problems"] if details["projection"] else not missing_before

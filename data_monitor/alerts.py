@@ -85,6 +85,8 @@ def _registered(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str
         text += f" (auto-repaired {d['repaired']} via {d['repair_mode']})"
     if d["still_missing_count"] and d["repair_mode"] != "off":
         text += f"; still unregistered: {_listed(d['still_missing'], d['still_missing_count'])}"
+    if d.get("repair_error"):
+        text += f"; {d['repair_error']}"
     return text
 
 

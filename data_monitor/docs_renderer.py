@@ -16,7 +16,7 @@ from great_expectations.render.renderer.page_renderer import ValidationResultsPa
 
 def needs_attention(evr: Any) -> bool:
     """Failed, or could not run (GX then sets ``exception_info``, flat or keyed per metric)."""
-    info = evr.exception_info or {}
+    info = evr.exception_info if isinstance(evr.exception_info, dict) else {}
     raised = info.get("raised_exception") or any(
         isinstance(v, dict) and v.get("raised_exception") for v in info.values()
     )

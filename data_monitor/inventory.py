@@ -99,7 +99,8 @@ def _attempt(inv: Inventory, fact: str, collect_fact: Callable[[], T]) -> T | No
     try:
         return collect_fact()
     except (BackendError, OSError) as exc:
-        inv.errors[fact] = f"{fact.replace('_', ' ')} unavailable: {exc}"
+        what = "repair failed" if fact == "repair" else f"{fact.replace('_', ' ')} unavailable"
+        inv.errors[fact] = f"{what}: {exc}"
         return None
 
 

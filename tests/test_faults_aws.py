@@ -36,6 +36,12 @@ DB = lake_fixture.DATABASE
 REPORT_KEY = f"data-monitor/omc_monitor_report_{lake_fixture.AS_OF}.json"
 REPORT_URI = f"s3://{lake_fixture.REPORT_BUCKET}/{REPORT_KEY}"
 UNREG_MISSING = [2, 5, 11]  # TableSpec("unreg", ..., unregistered_buckets=(2, 5, 11))
+# the three row-level checks share part_<x>'s one GROUP BY (custom_expectations/metrics)
+ROW_CHECKS = (
+    "primary key values to not be null",
+    "primary key values to be unique",
+    "row count to match source",
+)
 
 SmallLake = Callable[..., dict[str, str]]
 
@@ -102,6 +108,11 @@ def alert_lines(out: str) -> list[str]:
     return [m.group(1) for m in re.finditer(r"^  (?:High|Medium|Low)\s+(\[.*)$", out, re.M)]
 
 
+def exit_code_for(alerts: list[str]) -> int:
+    """README: 3 when a check could not run ([ERROR]), else 1 with alerts (all delivered)."""
+    return 3 if any(a.startswith("[ERROR] ") for a in alerts) else (1 if alerts else 0)
+
+
 def rows_of(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {row["table"]: row for row in report["tables"]}
 
@@ -117,12 +128,6 @@ def glue_partitions(table: str) -> dict[int, dict[str, Any]]:
         for page in pages
         for p in page["Partitions"]
     }
-
-
-def s3_keys(bucket: str, prefix: str = "") -> set[str]:
-    s3 = boto3.client("s3", region_name=REGION)
-    listed = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
-    return {o["Key"] for o in listed.get("Contents", [])}
 
 
 # ---- 1. one table's Athena query fails --------------------------------------------------------
@@ -141,11 +146,7 @@ def test_a_failed_query_costs_only_its_table(
     pk_errors = [a for a in report["alerts"] if a.startswith("[ERROR] part_pk: ")]
     # the one GROUP BY feeds all three row-level checks, so all three could not run
     assert len(pk_errors) == 3, report["alerts"]
-    for check, line in zip(
-        ("primary key values to not be null", "primary key values to be unique", "row count"),
-        pk_errors,
-        strict=True,
-    ):
+    for check, line in zip(ROW_CHECKS, pk_errors, strict=True):
         assert line.startswith(f"[ERROR] part_pk: {check}"), line
         assert " could not run: query failed: " in line
         assert "Access denied: insufficient permissions" in line
@@ -259,24 +260,15 @@ def test_a_too_many_requests_burst_is_absorbed_and_costs_seconds(
 
 # ---- 3. an Athena query that never finishes ---------------------------------------------------
 QUERY_TIMEOUT_S = 3
-HANG_BOUND_S = QUERY_TIMEOUT_S + 12  # a 2-table run takes ~2 s; 12 s of slack for a slow box
+# the 2-table run takes ~4 s besides the wait; the watchdog cancels the query after this
+HANG_BOUND_S = QUERY_TIMEOUT_S + 12
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "GX's queries run through pyathena (backends/athena.py AthenaEngine.connection_string/"
-        "engine_kwargs), which polls a RUNNING query forever: --query_timeout_seconds only bounds "
-        "the repair DDL (AthenaEngine.run_ddl). A hung part_count query keeps the run waiting "
-        "(monitor._run_checkpoint waits on every table's future), no StopQueryExecution is sent, "
-        "and part_count is only reported once someone else cancels the query"
-    ),
-)
 def test_a_hung_query_is_stopped_and_reported(
     run_cli: RunCli, small_lake: SmallLake, local_athena: Any
 ) -> None:
     lake = small_lake("clean_01", "count")
-    local_athena.hang(r"part_count")
+    local_athena.hang(r"part_count")  # part_count's GROUP BY stays RUNNING until stopped
     done: dict[str, Any] = {}
 
     def run() -> None:
@@ -294,11 +286,11 @@ def test_a_hung_query_is_stopped_and_reported(
     worker.join(HANG_BOUND_S)
     finished_in_time = not worker.is_alive()
     elapsed = time.monotonic() - started
-    # what the product did on its own, before the watchdog steps in
-    operations = dict(local_athena.operations)
+    # what the product did on its own, before the watchdog may step in
+    stops = local_athena.operations["StopQueryExecution"]
     hung = [q for q in local_athena.queries if "part_count" in q.sql]
     hung_states = [q.state for q in hung]
-    if not finished_in_time:  # watchdog: cancel the query so the run (and pytest) can end
+    if not finished_in_time:  # watchdog: cancel the query ourselves so the run (and pytest) end
         athena = boto3.client("athena", region_name=REGION)
         for query in hung:
             if query.state == "RUNNING":
@@ -309,22 +301,30 @@ def test_a_hung_query_is_stopped_and_reported(
     assert finished_in_time, (
         f"the run was still waiting on the hung query after {elapsed:.0f} s "
         f"(--query_timeout_seconds {QUERY_TIMEOUT_S}); query states {hung_states}, "
-        f"StopQueryExecution calls {operations.get('StopQueryExecution', 0)}"
+        f"StopQueryExecution calls {stops}"
     )
-    assert operations.get("StopQueryExecution", 0) >= 1
-    assert hung_states == ["CANCELLED"]
+    assert elapsed >= QUERY_TIMEOUT_S  # it waited the limit, then stopped the query
+    assert stops == 1
+    assert hung_states == ["CANCELLED"]  # one query, stopped, not retried
+    assert hung[0].state_change_reason == "Query cancelled by user"
     code, out, err = done["result"]
     assert code == 3, out + err[-2000:]
     report = read_s3_json(lake_fixture.REPORT_BUCKET, REPORT_KEY)
-    count_errors = [a for a in report["alerts"] if a.startswith("[ERROR] part_count: ")]
-    assert count_errors and all(str(QUERY_TIMEOUT_S) in a for a in count_errors), count_errors
-    assert rows_of(report)["part_clean_01"]["status"] == "ok"
+    stopped = f"could not run: query failed: still running after {QUERY_TIMEOUT_S} s; stopped"
+    assert report["alerts"] == [f"[ERROR] part_count: {check} {stopped}" for check in ROW_CHECKS]
+    rows = rows_of(report)
+    assert rows["part_count"]["status"] == "error"
+    assert rows["part_count"]["s3_partitions"] == 16
+    clean = rows["part_clean_01"]
+    assert (clean["status"], clean["pk_nulls"], clean["count_part"]) == ("ok", 0, 2000)
+    (message,) = sns_messages(lake["queue_url"])
+    assert message["Message"].split("\n")[2:5] == report["alerts"]
 
 
 def test_a_hung_repair_ddl_is_stopped_after_the_timeout(
     run_cli: RunCli, small_lake: SmallLake, local_athena: Any
 ) -> None:
-    """The path that does honour --query_timeout_seconds today: the repair DDL."""
+    """--query_timeout_seconds bounds the repair DDL too (AthenaEngine.run_ddl's own poll)."""
     lake = small_lake("unreg")
     before = glue_partitions("part_unreg")
     local_athena.hang(r"ALTER TABLE")
@@ -342,12 +342,14 @@ def test_a_hung_repair_ddl_is_stopped_after_the_timeout(
     assert local_athena.operations["StopQueryExecution"] == 1
     assert glue_partitions("part_unreg") == before
     report = read_s3_json(lake_fixture.REPORT_BUCKET, REPORT_KEY)
-    assert (
-        "[ALERT] part_unreg: Glue missing 3 partitions; still unregistered: 2, 5, 11"
-        in report["alerts"]
+    (line,) = [a for a in report["alerts"] if a.startswith("[ALERT] part_unreg")]
+    assert line.startswith(
+        "[ALERT] part_unreg: Glue missing 3 partitions; still unregistered: 2, 5, 11; "
+        "repair failed: Athena DDL "
     )
+    assert line.endswith("still running after 2 s; stopped")
     assert rows_of(report)["part_unreg"]["repaired_glue_count"] == 0
-    assert code in (1, 3), out + err[-2000:]
+    assert code == exit_code_for(report["alerts"]), out + err[-2000:]
 
 
 # ---- 4. SNS publish fails ---------------------------------------------------------------------
@@ -374,66 +376,43 @@ def test_a_failed_publish_keeps_the_report_and_exits_3(
 
 
 # ---- 5. the report cannot be written ----------------------------------------------------------
-def _drop_report_bucket() -> None:
-    boto3.client("s3", region_name=REGION).delete_bucket(Bucket=lake_fixture.REPORT_BUCKET)
-
-
-def test_an_unwritable_report_still_sends_the_alert(
-    run_cli: RunCli, small_lake: SmallLake, local_athena: Any
+def test_an_unwritable_report_still_sends_the_alert_and_is_kept_locally(
+    run_cli: RunCli, small_lake: SmallLake, local_athena: Any, tmp_path: Path
 ) -> None:
     lake = small_lake("pk")
-    _drop_report_bucket()
+    boto3.client("s3", region_name=REGION).delete_bucket(Bucket=lake_fixture.REPORT_BUCKET)
+    fallback = tmp_path / "fallback"
 
-    code, out, err = run_tables(run_cli, lake["topic"], ["part_pk"])
-
-    assert code == 3, out + err[-2000:]
-    failed = [line for line in out.splitlines() if line.startswith("FAILED: ")]
-    assert len(failed) == 4  # the run's JSON and CSV under runs/, then the day's JSON and CSV
-    assert (
-        f"FAILED: report {REPORT_URI} could not be written: write {REPORT_URI}: NoSuchBucket"
-        in ("\n".join(failed))
+    code, out, err = run_tables(
+        run_cli, lake["topic"], ["part_pk"], "--fallback_dir", str(fallback)
     )
+
+    # part_pk alone is exit 1; the report that could not be written makes it 3
+    assert code == 3, out + err[-2000:]
     assert "JSON report:" not in out
-    assert f"write {REPORT_URI}: NoSuchBucket" in err  # logged
+    failed = [line for line in out.splitlines() if line.startswith("FAILED: ")]
+    # the run's JSON and CSV under runs/, then the day's JSON and CSV: four refused writes
+    assert len(failed) == 4, failed
+    day = [line for line in failed if f"FAILED: report {REPORT_URI} could not be" in line]
+    assert len(day) == 1, failed
+    assert f"write {REPORT_URI}: NoSuchBucket: " in day[0]
+    assert f"write {REPORT_URI}: NoSuchBucket: " in err  # logged
+    # the alert still went out, and says the report is not where it should be
     (message,) = sns_messages(lake["queue_url"])
     body = message["Message"].split("\n")
     assert body[2:-2] == expected_for("part_pk")
-    assert body[-1] == f"The report could not be written to {REPORT_URI}; see the job log."
+    assert body[-1].startswith(f"The report could not be written to {REPORT_URI}; "), body[-1]
+    assert str(fallback) in body[-1]
     assert f"alert:       {lake['topic']} (message " in out
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "no local copy: outputs.write_reports only records 'report ... could not be written' in "
-        "RunOutcome.failures when S3 refuses the report; the document exists only in memory and "
-        "is lost, and neither the CLI output, the log nor the alert names a file to recover it "
-        "from"
-    ),
-)
-def test_an_unwritable_report_is_kept_locally(
-    run_cli: RunCli,
-    small_lake: SmallLake,
-    local_athena: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    lake = small_lake("pk")
-    _drop_report_bucket()
-    workdir = tmp_path / "job"
-    workdir.mkdir()
-    monkeypatch.chdir(workdir)
-
-    code, out, err = run_tables(run_cli, lake["topic"], ["part_pk"])
-
-    assert code == 3
-    # the run must name a local file holding the report it could not upload
-    named = {Path(m) for m in re.findall(r"[\w./\\:-]+\.json\b", out + err)}
-    kept = [p for p in named if not str(p).startswith("s3:") and (workdir / p).is_file()]
-    assert kept, f"no local copy named in the output: {sorted(map(str, named))}"
-
-    document = json.loads((workdir / kept[0]).read_text())
+    # ... and a local copy of every refused object is kept, named in the failure line
+    kept = re.search(r"a copy is kept at (\S+)$", day[0])
+    assert kept is not None, day[0]
+    copy = Path(kept.group(1))
+    assert copy.parent == fallback
+    document = json.loads(copy.read_text())
     assert document["alerts"] == expected_for("part_pk")
+    assert rows_of(document)["part_pk"]["pk_dupes"] == 10
+    assert sorted(p.suffix for p in fallback.iterdir()) == [".csv", ".csv", ".json", ".json"]
 
 
 # ---- 6. auto-repair under faults --------------------------------------------------------------
@@ -460,15 +439,18 @@ def test_a_failed_repair_leaves_the_catalog_valid_and_the_next_run_repairs(
         0,
     )
     unreg_alerts = [a for a in report["alerts"] if a.startswith("[ALERT] part_unreg: ")]
-    assert unreg_alerts == [
-        "[ALERT] part_unreg: Glue missing 3 partitions; still unregistered: 2, 5, 11"
-    ]
+    (line,) = unreg_alerts
+    assert line.startswith(
+        "[ALERT] part_unreg: Glue missing 3 partitions; still unregistered: 2, 5, 11; "
+        "repair failed: Athena DDL "
+    )
+    assert line.endswith(" FAILED: Internal error")
     # with the partitions still invisible, Athena counts 3 buckets' rows fewer than the source
     assert row["count_src"] == 2000
     assert row["count_part"] < 2000
     assert any(a.startswith("[COUNT_MISMATCH] part_unreg: ") for a in report["alerts"])
     assert alert_lines(out) == report["alerts"]
-    assert code == 1, out + err[-2000:]
+    assert code == exit_code_for(report["alerts"]) == 1, out + err[-2000:]
     (message,) = sns_messages(lake["queue_url"])
     assert unreg_alerts[0] in message["Message"].split("\n")
 
@@ -494,3 +476,20 @@ def test_a_failed_repair_leaves_the_catalog_valid_and_the_next_run_repairs(
     assert report["alerts"] == expected_for("part_unreg")
     assert rows_of(report)["part_unreg"]["repaired_glue_count"] == 3
     assert code == 1, out + err[-2000:]
+
+
+def test_a_failed_repair_says_why(
+    run_cli: RunCli, small_lake: SmallLake, local_athena: Any
+) -> None:
+    lake = small_lake("unreg")
+    local_athena.fail_next(r"ALTER TABLE", "Internal error", times=1)
+
+    run_tables(run_cli, lake["topic"], ["part_unreg"])
+
+    (ddl,) = [q for q in local_athena.queries if q.kind == "DDL"]
+    assert ddl.state == "FAILED"
+    report = read_s3_json(lake_fixture.REPORT_BUCKET, REPORT_KEY)
+    unreg = [
+        a for a in report["alerts"] if a.startswith(("[ALERT] part_unreg", "[ERROR] part_unreg"))
+    ]
+    assert any("Internal error" in line for line in unreg), unreg

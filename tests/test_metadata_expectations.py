@@ -240,6 +240,7 @@ def registered_details(**overrides: Any) -> dict[str, Any]:
         "still_missing": [],
         "still_missing_count": 0,
         "repair_mode": "off",
+        "repair_error": None,
     }
     return {**details, **overrides}
 

@@ -13,7 +13,7 @@ import time
 from typing import Any
 from urllib.parse import quote_plus
 
-from data_monitor.backends.aws_calls import AwsClients, aws_call
+from data_monitor.backends.aws_calls import RETRIES, AwsClients, aws_call
 from data_monitor.backends.base import BackendError
 from data_monitor.catalog_model import TableMeta
 
@@ -63,7 +63,8 @@ class AthenaEngine:
         )
 
     def engine_kwargs(self) -> dict[str, Any]:
-        return {"connect_args": {"poll_interval": POLL_SECONDS}}
+        # pyathena's own client gets the same throttling retries as every other AWS call
+        return {"connect_args": {"poll_interval": POLL_SECONDS, "config": RETRIES}}
 
     def expose(self, table: TableMeta) -> None:
         return None  # Athena reads the Glue catalog itself
