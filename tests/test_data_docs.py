@@ -46,7 +46,7 @@ def test_site_shows_sentences_and_observed_values(run_cli: RunCli, warehouse: Pa
     assert "7 NULL rows" in pk
     assert "10 duplicate rows (5 keys)" in pk
     assert "2,000 vs 2,000 (0.000000%)" in pk
-    assert f"Row count must match source table {db}.ext_pk within 0.0 percent." in pk
+    assert f"Row count must match source table {db} . ext_pk within 0.0 percent." in pk
     gap = by_name[f"inventories-{lake_fixture.DATABASE}.part_s3_gap.html"]
     assert f"All {lake_fixture.BUCKETS} id_bucket partitions must be present in storage." in gap
     assert "2 missing: 3, 9" in gap
