@@ -53,3 +53,21 @@ def glue_partition_values(database: str, table: str, region: str = "us-east-1") 
     glue = boto3.client("glue", region_name=region)
     pages = glue.get_paginator("get_partitions").paginate(DatabaseName=database, TableName=table)
     return sorted(int(p["Values"][0]) for page in pages for p in page["Partitions"])
+
+
+def prepare_account(
+    warehouse: Path, report_bucket: str, region: str = "us-east-1"
+) -> dict[str, str]:
+    """The lake in S3 + Glue, the report and query-results buckets, and an SNS topic whose
+    messages land in an SQS queue: ``{"topic": arn, "queue_url": url}``."""
+    mirror_warehouse(warehouse, region)
+    s3 = boto3.client("s3", region_name=region)
+    for bucket in (report_bucket, "test-athena"):
+        s3.create_bucket(Bucket=bucket)
+    sns = boto3.client("sns", region_name=region)
+    sqs = boto3.client("sqs", region_name=region)
+    topic = sns.create_topic(Name="data-monitor-alerts")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=attributes["Attributes"]["QueueArn"])
+    return {"topic": topic, "queue_url": queue_url}

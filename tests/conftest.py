@@ -8,13 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from data_monitor.cli import main
 from data_monitor.lakegen import Expected, build_lake
 from tests import lake_fixture
-from tests.aws_lake import mirror_warehouse
+from tests.aws_lake import prepare_account
 from tests.harness.conftest import _moto_process, local_athena, moto_server  # noqa: F401
 
 
@@ -79,17 +78,4 @@ def read_report(warehouse: Path, suffix: str = "json") -> Any:
 def aws_lake(built_lake: tuple[Path, Any], moto_server: str, local_athena: Any) -> dict[str, str]:
     """The test lake in moto's S3 + Glue, report/results buckets, and an SNS topic whose
     messages land in an SQS queue (``topic``, ``queue_url``)."""
-    region = "us-east-1"
-    mirror_warehouse(built_lake[0], region)
-    s3 = boto3.client("s3", region_name=region)
-    for bucket in (lake_fixture.REPORT_BUCKET, "test-athena"):
-        s3.create_bucket(Bucket=bucket)
-    sns = boto3.client("sns", region_name=region)
-    sqs = boto3.client("sqs", region_name=region)
-    topic = sns.create_topic(Name="data-monitor-alerts")["TopicArn"]
-    queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-    return {"topic": topic, "queue_url": queue_url}
+    return prepare_account(built_lake[0], lake_fixture.REPORT_BUCKET)

@@ -28,7 +28,7 @@ import boto3
 import pytest
 
 from tests import lake_fixture
-from tests.aws_lake import glue_partition_values, mirror_warehouse
+from tests.aws_lake import glue_partition_values, prepare_account
 from tests.conftest import RunCli
 from tests.test_aws_run import REGION, aws_args, read_s3_json, sns_messages
 
@@ -72,19 +72,7 @@ def small_lake(
     def make(*suffixes: str) -> dict[str, str]:
         dest = tmp_path / "small-warehouse"
         _copy_tables(built_lake[0], dest, suffixes)
-        mirror_warehouse(dest, REGION)
-        s3 = boto3.client("s3", region_name=REGION)
-        for bucket in (lake_fixture.REPORT_BUCKET, "test-athena"):
-            s3.create_bucket(Bucket=bucket)
-        sns = boto3.client("sns", region_name=REGION)
-        sqs = boto3.client("sqs", region_name=REGION)
-        topic = sns.create_topic(Name="data-monitor-alerts")["TopicArn"]
-        queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-        return {"topic": topic, "queue_url": queue_url}
+        return prepare_account(dest, lake_fixture.REPORT_BUCKET, REGION)
 
     return make
 
