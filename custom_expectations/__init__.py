@@ -18,6 +18,7 @@ from custom_expectations.expect_primary_key_values_to_be_unique import (
 from custom_expectations.expect_primary_key_values_to_not_be_null import (
     ExpectPrimaryKeyValuesToNotBeNull,
 )
+from custom_expectations.expect_row_count_to_follow_history import ExpectRowCountToFollowHistory
 from custom_expectations.expect_row_count_to_match_source import ExpectRowCountToMatchSource
 from custom_expectations.expect_snapshot_to_be_fresh import ExpectSnapshotToBeFresh
 from custom_expectations.expect_table_schema_contract import ExpectTableSchemaContract
@@ -32,6 +33,7 @@ __all__ = [
     "ExpectIdBucketPartitionsRegistered",
     "ExpectPrimaryKeyValuesToBeUnique",
     "ExpectPrimaryKeyValuesToNotBeNull",
+    "ExpectRowCountToFollowHistory",
     "ExpectRowCountToMatchSource",
     "ExpectSnapshotToBeFresh",
     "ExpectTableSchemaContract",

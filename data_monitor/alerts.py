@@ -119,7 +119,16 @@ def _file_size(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str,
     )
 
 
+def _volume(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, Any]) -> str:
+    d = result["details"]
+    return (
+        f"{result['observed_value']:,} rows vs a mean of {d['mean']:,} over the last "
+        f"{d['points']} runs ({d['change_pct']}%, z={d['z_score']})"
+    )
+
+
 FORMATTERS: dict[str, tuple[str, str, Formatter]] = {
+    "expect_row_count_to_follow_history": ("VOLUME_ANOMALY", "Medium", _volume),
     "expect_primary_key_values_to_not_be_null": ("PK_NULL", "High", _pk_null),
     "expect_primary_key_values_to_be_unique": ("PK_DUPES", "High", _pk_dupes),
     "expect_row_count_to_match_source": ("COUNT_MISMATCH", "High", _count),

@@ -214,6 +214,11 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
         "refuse to write reports to a bucket another account owns",
     ),
     (
+        "history_days",
+        _int_at_least(0),
+        "days of past runs the volume and freshness-trend checks compare with",
+    ),
+    (
         "fallback_dir",
         Path,
         "where a report that could not be written is kept (default: <temp>/data-monitor-fallback)",

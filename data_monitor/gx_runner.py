@@ -20,6 +20,7 @@ from data_monitor import gx_datasource  # noqa: F401  (registers the catalog_sql
 from data_monitor.backends.base import QueryEngine
 from data_monitor.checkpoint import MonitorCheckpoint
 from data_monitor.gx_context import build_context
+from data_monitor.history import TableHistory
 from data_monitor.inventory import Inventory
 from data_monitor.settings import Settings
 from data_monitor.suites import SuiteFile, build_suite, table_parameters
@@ -45,6 +46,7 @@ class SuiteRunner:
         self.docs_dir = docs_dir
         self.context = build_context(results_dir, docs_dir)
         self.definitions: dict[tuple[str, str], Any] = {}
+        self.history: dict[str, TableHistory] = {}
         self.tables = self.context.data_sources.add_catalog_sql(
             name="tables",
             connection_string=engine.connection_string(),
@@ -98,7 +100,7 @@ class SuiteRunner:
         checkpoint_id: str | None = None,
     ) -> list[tuple[Any, Any]]:
         """Run the table's suites of the given batch kinds: (definition, GX result) pairs."""
-        params = table_parameters(self.settings, database, table)
+        params = table_parameters(self.settings, database, table, self.history.get(table))
         done = []
         for batch, _ in self.suites:
             if batch not in batches:

@@ -24,6 +24,7 @@ from data_monitor.backends import make_backend
 from data_monitor.backends.base import Backend
 from data_monitor.checkpoint import load_checkpoint_config, without_docs
 from data_monitor.docs_site import fetch_history, plan_docs
+from data_monitor.history import TableHistory, read_history
 from data_monitor.inventory import Inventory
 from data_monitor.outputs import send_alert, write_reports
 from data_monitor.progress import Progress
@@ -104,6 +105,14 @@ def _fetch_docs_history(state: RunState) -> None:
         state.outcome.failures.append(f"Data Docs history could not be read: {exc}")
 
 
+def _read_history(state: RunState) -> dict[str, TableHistory]:
+    try:
+        return read_history(state.backend.store, state.settings)
+    except Exception as exc:  # without history the trend checks say so; the rest goes on
+        state.outcome.failures.append(f"past reports could not be read: {exc}")
+        return {}
+
+
 def _report_partial(outcome: RunOutcome, total: int) -> None:
     checked = sum(1 for row in outcome.rows if row.status != "not checked")
     outcome.partial = True
@@ -181,6 +190,7 @@ def _run_checkpoint(
         state.docs.site_dir,
         run_id,
     )
+    runner.history = _read_history(state)
     runner.prepare(settings.database, tables)
     checkpoint = runner.checkpoint(config)
 

@@ -57,6 +57,7 @@ class TableRow:
     file_issues_sample: str = ""
     checked_at: str = ""
     repaired_glue_count: int = 0
+    volume_check: str = ""
     status: str = "ok"
     alerts: list[str] = field(default_factory=list)
 
@@ -87,6 +88,11 @@ def row_from(
     if isinstance(count, dict):
         row.count_part, row.count_src = count["part"], count["source"]
         row.count_diff_pct = format_pct(count["diff_pct"])
+    volume = _result(results.get("expect_row_count_to_follow_history")).get("details") or {}
+    if volume.get("state") == "insufficient history":
+        row.volume_check = f"not judged: {volume['points']} of {volume['min_history']} past runs"
+    elif volume:
+        row.volume_check = f"{volume['state']} ({volume['change_pct']}% vs {volume['points']} runs)"
     sizes = _result(results.get("expect_file_sizes_in_range"))
     row.file_issues_sample = "; ".join((sizes.get("details") or {}).get("issues") or [])
     return row

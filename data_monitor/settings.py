@@ -53,6 +53,7 @@ class Settings:
     max_workers: int = 0  # 0: the backend's default (see workers)
     data_docs: bool = True
     docs_keep_runs: int = 30
+    history_days: int = 30
     docs_dir: Path | None = None
     docs_bucket: str | None = None
     docs_prefix: str | None = None

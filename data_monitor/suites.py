@@ -19,6 +19,7 @@ from great_expectations.core.expectation_suite import ExpectationSuite
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 import custom_expectations  # noqa: F401  (registers the custom types before any suite loads)
+from data_monitor.history import TableHistory
 from data_monitor.settings import Settings
 
 BATCH_KINDS = ("table", "inventory")
@@ -43,6 +44,7 @@ PARAMETERS = (
     "strict_snapshot",
     "file_size_min_mb",
     "file_size_max_mb",
+    "history_row_counts",
 )
 
 
@@ -70,9 +72,12 @@ def default_gx_dir() -> Path:
     return Path(str(resources.files("data_monitor") / "gx"))
 
 
-def table_parameters(settings: Settings, database: str, table: str) -> dict[str, Any]:
+def table_parameters(
+    settings: Settings, database: str, table: str, history: TableHistory | None = None
+) -> dict[str, Any]:
     """The suite parameters of one table: per-table values reach every suite this way."""
     return {
+        "history_row_counts": list(history.row_counts) if history else [],
         "database": database,
         "table": table,
         "pk_column": settings.pk_column,

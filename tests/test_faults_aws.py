@@ -41,6 +41,7 @@ ROW_CHECKS = (
     "primary key values to not be null",
     "primary key values to be unique",
     "row count to match source",
+    "row count to follow history",
 )
 
 SmallLake = Callable[..., dict[str, str]]
@@ -132,8 +133,8 @@ def test_a_failed_query_costs_only_its_table(
     assert code == 3, out + err[-2000:]
     report = read_s3_json(lake_fixture.REPORT_BUCKET, REPORT_KEY)
     pk_errors = [a for a in report["alerts"] if a.startswith("[ERROR] part_pk: ")]
-    # the one GROUP BY feeds all three row-level checks, so all three could not run
-    assert len(pk_errors) == 3, report["alerts"]
+    # the one GROUP BY feeds every row-level check, so none of them could run
+    assert len(pk_errors) == len(ROW_CHECKS), report["alerts"]
     for check, line in zip(ROW_CHECKS, pk_errors, strict=True):
         assert line.startswith(f"[ERROR] part_pk: {check}"), line
         assert " could not run: query failed: " in line
@@ -306,7 +307,7 @@ def test_a_hung_query_is_stopped_and_reported(
     clean = rows["part_clean_01"]
     assert (clean["status"], clean["pk_nulls"], clean["count_part"]) == ("ok", 0, 2000)
     (message,) = sns_messages(lake["queue_url"])
-    assert message["Message"].split("\n")[2:5] == report["alerts"]
+    assert message["Message"].split("\n")[2 : 2 + len(ROW_CHECKS)] == report["alerts"]
 
 
 def test_a_hung_repair_ddl_is_stopped_after_the_timeout(
@@ -378,9 +379,11 @@ def test_an_unwritable_report_still_sends_the_alert_and_is_kept_locally(
     # part_pk alone is exit 1; the report that could not be written makes it 3
     assert code == 3, out + err[-2000:]
     assert "JSON report:" not in out
-    failed = [line for line in out.splitlines() if line.startswith("FAILED: ")]
+    failed = [line for line in out.splitlines() if line.startswith("FAILED: report ")]
     # the run's JSON and CSV under runs/, then the day's JSON and CSV: four refused writes
     assert len(failed) == 4, failed
+    # and, with the bucket gone, no past reports to compare the volume with
+    assert "FAILED: past reports could not be read: list s3://" in out
     day = [line for line in failed if f"FAILED: report {REPORT_URI} could not be" in line]
     assert len(day) == 1, failed
     assert f"write {REPORT_URI}: NoSuchBucket: " in day[0]
