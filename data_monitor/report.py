@@ -58,6 +58,10 @@ class TableRow:
     checked_at: str = ""
     repaired_glue_count: int = 0
     volume_check: str = ""
+    # for the run summary's partition grid: buckets (0..N-1) by state
+    storage_buckets: list[int] = field(default_factory=list)
+    unregistered_buckets: list[int] = field(default_factory=list)
+    row_count_history: list[int] = field(default_factory=list)  # past runs, oldest first
     status: str = "ok"
     alerts: list[str] = field(default_factory=list)
 
@@ -75,6 +79,12 @@ def row_from(
         row.s3_partitions = len(inventory.storage_buckets)
         row.glue_partitions = len(inventory.registered_buckets)
         row.repaired_glue_count = inventory.repaired
+        row.storage_buckets = list(inventory.storage_buckets)
+        row.unregistered_buckets = (
+            sorted(set(inventory.storage_buckets) - set(inventory.registered_buckets_before))
+            if not inventory.projection.get("enabled")
+            else []
+        )
     _apply_registration(row, results.get("expect_id_bucket_partitions_registered"))
     row.table_type_ok = _success(results.get("expect_table_to_be_external_parquet"))
     row.contract_ok = _success(results.get("expect_table_schema_contract"))

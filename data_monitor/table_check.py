@@ -23,6 +23,7 @@ from data_monitor.suites import table_parameters
 
 LOG = logging.getLogger("data_monitor")
 COUNT_CHECK = "expect_row_count_to_match_source"
+HISTORY_POINTS = 30  # past row counts kept in a report row (the summary's trend chart)
 
 
 @dataclass
@@ -99,6 +100,8 @@ def _check_table(
     for item in results:
         by_type.setdefault(item["expectation_config"]["type"], item)
     row = row_from(inventory, name, by_type, checked_at)
+    past = getattr(runner, "history", {}).get(name)
+    row.row_count_history = list(past.row_counts[-HISTORY_POINTS:]) if past else []
     row.alerts = [a.line for a in alerts]
     row.status = (
         "error" if any(a.code == "ERROR" for a in alerts) else ("alerts" if alerts else "ok")
