@@ -20,6 +20,7 @@ from custom_expectations.expect_primary_key_values_to_not_be_null import (
 )
 from custom_expectations.expect_row_count_to_follow_history import ExpectRowCountToFollowHistory
 from custom_expectations.expect_row_count_to_match_source import ExpectRowCountToMatchSource
+from custom_expectations.expect_snapshot_to_advance import ExpectSnapshotToAdvance
 from custom_expectations.expect_snapshot_to_be_fresh import ExpectSnapshotToBeFresh
 from custom_expectations.expect_table_schema_contract import ExpectTableSchemaContract
 from custom_expectations.expect_table_to_be_external_parquet import (
@@ -35,6 +36,7 @@ __all__ = [
     "ExpectPrimaryKeyValuesToNotBeNull",
     "ExpectRowCountToFollowHistory",
     "ExpectRowCountToMatchSource",
+    "ExpectSnapshotToAdvance",
     "ExpectSnapshotToBeFresh",
     "ExpectTableSchemaContract",
     "ExpectTableToBeExternalParquet",

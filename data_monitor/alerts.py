@@ -127,7 +127,16 @@ def _volume(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, An
     )
 
 
+def _stalled(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, Any]) -> str:
+    d = result["details"]
+    return (
+        f"snapshot date {result['observed_value']} has not changed for {d['unchanged_runs']} "
+        f"runs (limit {d['limit']})"
+    )
+
+
 FORMATTERS: dict[str, tuple[str, str, Formatter]] = {
+    "expect_snapshot_to_advance": ("FRESHNESS_STALLED", "Medium", _stalled),
     "expect_row_count_to_follow_history": ("VOLUME_ANOMALY", "Medium", _volume),
     "expect_primary_key_values_to_not_be_null": ("PK_NULL", "High", _pk_null),
     "expect_primary_key_values_to_be_unique": ("PK_DUPES", "High", _pk_dupes),

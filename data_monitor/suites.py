@@ -45,6 +45,7 @@ PARAMETERS = (
     "file_size_min_mb",
     "file_size_max_mb",
     "history_row_counts",
+    "history_snapshot_dates",
 )
 
 
@@ -78,6 +79,7 @@ def table_parameters(
     """The suite parameters of one table: per-table values reach every suite this way."""
     return {
         "history_row_counts": list(history.row_counts) if history else [],
+        "history_snapshot_dates": list(history.snapshot_dates) if history else [],
         "database": database,
         "table": table,
         "pk_column": settings.pk_column,

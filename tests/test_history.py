@@ -11,11 +11,16 @@ from tests import lake_fixture
 from tests.conftest import RunCli, flag_args, read_report
 
 
-def past_report(warehouse: Path, day: dt.date, stamp: str, counts: dict[str, int]) -> Path:
+def past_report(
+    warehouse: Path, day: dt.date, stamp: str, counts: dict[str, int], snapshot: str = ""
+) -> Path:
     runs = warehouse / "s3" / lake_fixture.REPORT_BUCKET / "data-monitor" / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     path = runs / f"omc_monitor_report_{day}_{stamp}_abcd1234.json"
-    rows = [{"table": t, "count_part": c, "status": "ok"} for t, c in counts.items()]
+    rows = [
+        {"table": t, "count_part": c, "status": "ok", "raw_input_snapshot_dt": snapshot}
+        for t, c in counts.items()
+    ]
     path.write_text(json.dumps({"tables": rows, "partial": False}))
     return path
 
@@ -80,3 +85,31 @@ def test_volume_verdict_rules() -> None:
         "points": 2,
         "min_history": 5,
     }
+
+
+def test_a_snapshot_date_that_stopped_moving_is_flagged(run_cli: RunCli, warehouse: Path) -> None:
+    as_of = lake_fixture.AS_OF
+    current = (as_of - dt.timedelta(days=1)).isoformat()  # what the lake's markers hold
+    for days_back in range(1, 8):
+        day = as_of - dt.timedelta(days=days_back)
+        past_report(
+            warehouse,
+            day,
+            f"{day:%Y%m%d}T060000Z",
+            {"part_clean_01": 2000, "part_clean_02": 2000},
+            snapshot=current,
+        )
+    run(run_cli, warehouse)
+    report = read_report(warehouse)
+    assert report["alerts"] == [
+        f"[FRESHNESS_STALLED] {t}: snapshot date {current} has not changed for 7 runs (limit 7)"
+        for t in ("part_clean_01", "part_clean_02")
+    ]
+
+
+def test_unchanged_runs_counts_the_latest_streak() -> None:
+    from custom_expectations.expect_snapshot_to_advance import unchanged_runs
+
+    assert unchanged_runs("2026-11-19", ["2026-11-18", "2026-11-19", "2026-11-19"]) == 2
+    assert unchanged_runs("2026-11-20", ["2026-11-19", "2026-11-19"]) == 0
+    assert unchanged_runs("2026-11-19", []) == 0

@@ -1,0 +1,68 @@
+"""The snapshot date moves on from run to run (FRESHNESS_STALLED).
+
+A marker can stay inside the freshness window for weeks while the pipeline behind it has
+stopped: this compares the marker's date with the dates the past runs saw (from the kept
+reports) and fails when it has not changed for ``max_unchanged_runs`` runs. No query runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from great_expectations.core.suite_parameters import SuiteParameterDict
+
+from custom_expectations.base import InventoryExpectation, as_int, require
+from custom_expectations.expect_snapshot_to_be_fresh import DATE_TEXT
+
+
+def unchanged_runs(current: str, past: list[str]) -> int:
+    """How many of the latest past runs saw the same date as now (consecutive, newest first)."""
+    count = 0
+    for date in reversed(past):
+        if date != current:
+            break
+        count += 1
+    return count
+
+
+class ExpectSnapshotToAdvance(InventoryExpectation):
+    """Expect the snapshot date to differ from the one of the last ``max_unchanged_runs`` runs."""
+
+    history: list | SuiteParameterDict
+    max_unchanged_runs: int | SuiteParameterDict
+
+    success_keys: ClassVar[tuple[str, ...]] = ("history", "max_unchanged_runs")
+    args_keys: ClassVar[tuple[str, ...]] = ("max_unchanged_runs",)
+    sentence_template: ClassVar[str] = (
+        "The snapshot date must change at least once every $max_unchanged_runs runs."
+    )
+
+    def _validate(
+        self,
+        metrics: dict[str, Any],
+        runtime_configuration: dict | None = None,
+        execution_engine: Any | None = None,
+    ) -> dict[str, Any]:
+        inventory = self.inventory_of(metrics)
+        text = (require(inventory, "snapshot_text") or "").strip()
+        past = [str(d) for d in (self.history if isinstance(self.history, list) else [])]
+        limit = as_int(self.max_unchanged_runs)
+        if not DATE_TEXT.fullmatch(text) or len(past) < limit:
+            # no date to follow (the freshness check reports that), or too short a history
+            details = {"state": "not judged", "points": len(past), "limit": limit}
+            return {"success": True, "result": {"observed_value": text or None, "details": details}}
+        same = unchanged_runs(text, past)
+        details = {
+            "state": "stalled" if same >= limit else "advancing",
+            "unchanged_runs": same,
+            "points": len(past),
+            "limit": limit,
+        }
+        return {"success": same < limit, "result": {"observed_value": text, "details": details}}
+
+    @classmethod
+    def observed_text(cls, result: dict[str, Any]) -> str:
+        d = result["details"]
+        if d["state"] == "not judged":
+            return f"not judged ({d['points']} of {d['limit']} past runs)"
+        return f"{result['observed_value']}, unchanged for {d['unchanged_runs']} run(s)"
