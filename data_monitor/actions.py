@@ -16,7 +16,7 @@ from great_expectations.data_context.types.resource_identifiers import (
 
 from data_monitor.docs_site import prune_runs, publish_site, upload_new_results
 from data_monitor.gx_context import DOCS_SITE
-from data_monitor.outputs import send_alert, write_reports
+from data_monitor.outputs import send_alert, write_reports, write_summary
 from data_monitor.run_state import current_run
 
 
@@ -29,6 +29,17 @@ class WriteReportsAction(ValidationAction):
         state = current_run()
         write_reports(state.backend, state.settings, state.outcome, state.started)
         return {"written": [v for k, v in state.outcome.outputs.items() if k in ("json", "csv")]}
+
+
+class WriteSummaryAction(ValidationAction):
+    """Write the run's one-page HTML summary next to the reports."""
+
+    type: Literal["data_monitor_summary"] = "data_monitor_summary"
+
+    def run(self, checkpoint_result: Any, action_context: ActionContext | None = None) -> dict:
+        state = current_run()
+        write_summary(state.backend, state.settings, state.outcome, state.started)
+        return {"summary": state.outcome.outputs.get("summary")}
 
 
 class SendAlertAction(ValidationAction):

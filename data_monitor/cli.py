@@ -54,6 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to build the demo warehouse (default: demo-warehouse)",
     )
     demo.add_argument("--scale", type=int, default=1, help="multiply the demo's rows")
+    report = commands.add_parser(
+        "report", help="where the latest run summary is (local: --open opens it in a browser)"
+    )
+    report.add_argument("--report_bucket", required=True, help="bucket of the reports")
+    report.add_argument("--report_prefix", default="data-monitor/", help="prefix of the reports")
+    report.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="local backend: the warehouse (without it, the S3 URI is printed)",
+    )
+    report.add_argument("--open", action="store_true", help="open the summary in a browser")
     suites = commands.add_parser("suites", help="work with the expectation suites")
     suite_commands = suites.add_subparsers(
         dest="suites_command", required=True, parser_class=OneLineParser
@@ -78,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "run":
             return run_command(settings_from(args))
+        if args.command == "report":
+            return report_command(args.report_bucket, args.report_prefix, args.warehouse, args.open)
         if args.command == "demo":
             from data_monitor.demo import run_demo
 
@@ -134,6 +148,7 @@ def print_summary(outcome: object) -> None:
     for alert in outcome.alerts:
         print(f"  {alert.severity:<6} {alert.line}")
     for label, key in (
+        ("Summary", "summary"),
         ("JSON report", "json"),
         ("CSV report", "csv"),
         ("alert", "alert"),
@@ -144,6 +159,24 @@ def print_summary(outcome: object) -> None:
     for failure in outcome.failures:
         print(f"FAILED: {failure}")
     print(f"exit code {int(outcome.exit_code)} ({outcome.exit_code.name.lower()})")
+
+
+def report_command(bucket: str, prefix: str, warehouse: Path | None, open_it: bool) -> int:
+    """Print (and optionally open) the latest run summary."""
+    uri = f"s3://{bucket}/{prefix}summary/latest.html"
+    if warehouse is None:
+        print(uri)
+        return 0
+    path = (warehouse / "s3" / bucket / prefix / "summary" / "latest.html").resolve()
+    if not path.is_file():
+        print(f"data-monitor report: no run summary at {path} yet", file=sys.stderr)
+        return 1
+    print(path)
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(path.as_uri())
+    return 0
 
 
 def suites_check(gx_dir: Path | None) -> int:

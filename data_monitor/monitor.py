@@ -26,7 +26,7 @@ from data_monitor.checkpoint import load_checkpoint_config, without_docs
 from data_monitor.docs_site import fetch_history, plan_docs
 from data_monitor.history import TableHistory, read_history
 from data_monitor.inventory import Inventory
-from data_monitor.outputs import send_alert, write_reports
+from data_monitor.outputs import send_alert, write_reports, write_summary
 from data_monitor.progress import Progress
 from data_monitor.report import TableRow
 from data_monitor.run_state import RunState, running
@@ -91,6 +91,7 @@ def run(settings: Settings) -> RunOutcome:
                 _run_checkpoint(state, suite_files, config, tables)
             else:  # nothing to validate, so no checkpoint: deliver the discovery alerts
                 write_reports(backend, settings, outcome, started)
+                write_summary(backend, settings, outcome, started)
                 send_alert(backend, settings, outcome, started)
     finally:
         docs.cleanup()

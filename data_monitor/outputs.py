@@ -28,6 +28,8 @@ def report_uris(settings: Settings, started: dt.datetime, run_key: str) -> dict[
     day = REPORT_NAME.format(date=settings.as_of.isoformat())
     stamp = started.strftime("%Y%m%dT%H%M%SZ") + "_" + run_key
     return {
+        "summary": f"{base}summary/{day}_{stamp}.html",
+        "latest_summary": f"{base}summary/latest.html",
         "run_json": f"{base}runs/{day}_{stamp}.json",
         "run_csv": f"{base}runs/{day}_{stamp}.csv",
         "json": f"{base}{day}.json",
@@ -35,12 +37,10 @@ def report_uris(settings: Settings, started: dt.datetime, run_key: str) -> dict[
     }
 
 
-def write_reports(
-    backend: Backend, settings: Settings, outcome: RunOutcome, started: dt.datetime
-) -> None:
-    """The run's copy under ``runs/``, then the day's file; a failed write is recorded."""
+def run_document(settings: Settings, outcome: RunOutcome, started: dt.datetime) -> dict:
+    """The JSON report of the run (the seed's keys, then ours)."""
     uris = report_uris(settings, started, outcome.run_key)
-    document = report_document(
+    return report_document(
         settings,
         outcome.generated_at,
         outcome.rows,
@@ -50,10 +50,34 @@ def write_reports(
             "backend": settings.backend,
             "auto_repair": settings.auto_repair,
             "run_report": uris["run_json"],
+            "summary": uris["summary"],
             "failures": outcome.failures,
             "partial": outcome.partial,
         },
     )
+
+
+def write_summary(
+    backend: Backend, settings: Settings, outcome: RunOutcome, started: dt.datetime
+) -> None:
+    """The run's summary page, and the same as ``summary/latest.html``."""
+    from data_monitor.summary_page import render_summary
+
+    uris = report_uris(settings, started, outcome.run_key)
+    page = render_summary(run_document(settings, outcome, started)).encode()
+    for key in ("summary", "latest_summary"):
+        try:
+            outcome.outputs[key] = backend.store.write_bytes(uris[key], page, "text/html")
+        except Exception as exc:  # the report and alert matter more; say so and go on
+            outcome.failures.append(f"summary {uris[key]} could not be written: {exc}")
+
+
+def write_reports(
+    backend: Backend, settings: Settings, outcome: RunOutcome, started: dt.datetime
+) -> None:
+    """The run's copy under ``runs/``, then the day's file; a failed write is recorded."""
+    uris = report_uris(settings, started, outcome.run_key)
+    document = run_document(settings, outcome, started)
     payloads = {
         "run_json": (to_json(document), "application/json"),
         "run_csv": (to_csv(outcome.rows), "text/csv"),
@@ -87,8 +111,11 @@ def send_alert(
         return
     report = report_uris(settings, started, outcome.run_key)["json"]
     written = "json" in outcome.outputs
+    summary = report_uris(settings, started, outcome.run_key)["summary"]
     footer = (
-        f"Report: {report}"
+        f"Report: {report}\nSummary: {summary}"
+        if written and "summary" in outcome.outputs
+        else f"Report: {report}"
         if written
         else f"The report could not be written to {report}; "
         f"a copy is kept in {settings.local_fallback_dir} (see the job log)."

@@ -74,7 +74,13 @@ def test_aws_run_matches_the_local_expected_table(
     assert messages[0]["Subject"] == f"[DATA MONITOR] {lake_fixture.DATABASE} part_* — {n} issue(s)"
     body = messages[0]["Message"].split("\n")
     assert body[2 : 2 + n] == lake_fixture.expected_alerts()
-    assert body[-1] == f"Report: s3://{lake_fixture.REPORT_BUCKET}/{key}"
+    assert body[-2] == f"Report: s3://{lake_fixture.REPORT_BUCKET}/{key}"
+    assert body[-1].startswith(f"Summary: s3://{lake_fixture.REPORT_BUCKET}/data-monitor/summary/")
+    summary = body[-1].removeprefix(f"Summary: s3://{lake_fixture.REPORT_BUCKET}/")
+    s3 = boto3.client("s3", region_name=REGION)
+    page = s3.get_object(Bucket=lake_fixture.REPORT_BUCKET, Key=summary)
+    assert page["ContentType"] == "text/html"
+    assert b"part_unreg" in page["Body"].read()
     # the CSV report and the Data Docs site are in S3
     s3 = boto3.client("s3", region_name=REGION)
     listed = s3.list_objects_v2(Bucket=lake_fixture.REPORT_BUCKET, Prefix="data-monitor/")
