@@ -12,6 +12,9 @@ from custom_expectations.expect_id_bucket_partitions_in_storage import (
 from custom_expectations.expect_id_bucket_partitions_registered import (
     ExpectIdBucketPartitionsRegistered,
 )
+from custom_expectations.expect_id_bucket_rows_to_be_balanced import (
+    ExpectIdBucketRowsToBeBalanced,
+)
 from custom_expectations.expect_primary_key_values_to_be_unique import (
     ExpectPrimaryKeyValuesToBeUnique,
 )
@@ -29,6 +32,7 @@ from custom_expectations.expect_table_to_be_external_parquet import (
 from custom_expectations.metrics import SourceTableRowCount, TableInventory, TableKeyProfile
 
 __all__ = [
+    "ExpectIdBucketRowsToBeBalanced",
     "ExpectFileSizesInRange",
     "ExpectIdBucketPartitionsInStorage",
     "ExpectIdBucketPartitionsRegistered",

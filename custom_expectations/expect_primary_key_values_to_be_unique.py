@@ -21,9 +21,12 @@ class ExpectPrimaryKeyValuesToBeUnique(SentenceExpectation):
     """
 
     pk_column: str | SuiteParameterDict
+    # the partition column the shared scan also groups by ("" for none): passed by every
+    # expectation on the scan, so GX resolves one metric (one query) for all of them
+    bucket_column: str | SuiteParameterDict | None = None
 
     metric_dependencies: ClassVar[tuple[str, ...]] = (METRIC_NAME,)
-    success_keys: ClassVar[tuple[str, ...]] = ("pk_column",)
+    success_keys: ClassVar[tuple[str, ...]] = ("pk_column", "bucket_column")
     args_keys: ClassVar[tuple[str, ...]] = ("pk_column",)
     sentence_template: ClassVar[str] = (
         "Primary key $pk_column must be unique: no value may occur on more than one row."

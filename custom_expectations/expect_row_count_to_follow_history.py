@@ -59,6 +59,9 @@ class ExpectRowCountToFollowHistory(SentenceExpectation):
     ``z_threshold`` standard deviations of it (once ``min_history`` past runs exist)."""
 
     pk_column: str | SuiteParameterDict
+    # the partition column the shared scan also groups by ("" for none): passed by every
+    # expectation on the scan, so GX resolves one metric (one query) for all of them
+    bucket_column: str | SuiteParameterDict | None = None
     history: list | SuiteParameterDict
     max_change_pct: float | SuiteParameterDict
     z_threshold: float | SuiteParameterDict
@@ -68,6 +71,7 @@ class ExpectRowCountToFollowHistory(SentenceExpectation):
     metric_dependencies: ClassVar[tuple[str, ...]] = (METRIC_NAME,)
     success_keys: ClassVar[tuple[str, ...]] = (
         "pk_column",
+        "bucket_column",
         "history",
         "max_change_pct",
         "z_threshold",

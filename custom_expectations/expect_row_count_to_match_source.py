@@ -32,6 +32,9 @@ class ExpectRowCountToMatchSource(SentenceExpectation):
     """
 
     pk_column: str | SuiteParameterDict
+    # the partition column the shared scan also groups by ("" for none): passed by every
+    # expectation on the scan, so GX resolves one metric (one query) for all of them
+    bucket_column: str | SuiteParameterDict | None = None
     source_schema: str | SuiteParameterDict
     source_table: str | SuiteParameterDict
     # no default: GX leaves a kwarg equal to its default out of the stored result, and Data Docs
@@ -44,6 +47,7 @@ class ExpectRowCountToMatchSource(SentenceExpectation):
     )
     success_keys: ClassVar[tuple[str, ...]] = (
         "pk_column",
+        "bucket_column",
         "source_schema",
         "source_table",
         "tolerance_pct",

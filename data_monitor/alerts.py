@@ -135,7 +135,18 @@ def _stalled(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, A
     )
 
 
+def _skew(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, Any]) -> str:
+    d = result["details"]
+    full, empty = d["fullest"], d["emptiest"]
+    return (
+        f"id_bucket={full['bucket']} holds {full['rows']:,} rows, {full['ratio']}x the mean of "
+        f"{d['mean']:,} over {d['buckets']} buckets; the emptiest, id_bucket={empty['bucket']}, "
+        f"holds {empty['rows']:,} ({empty['ratio']}x)"
+    )
+
+
 FORMATTERS: dict[str, tuple[str, str, Formatter]] = {
+    "expect_id_bucket_rows_to_be_balanced": ("PARTITION_SKEW", "Low", _skew),
     "expect_snapshot_to_advance": ("FRESHNESS_STALLED", "Medium", _stalled),
     "expect_row_count_to_follow_history": ("VOLUME_ANOMALY", "Medium", _volume),
     "expect_primary_key_values_to_not_be_null": ("PK_NULL", "High", _pk_null),

@@ -98,9 +98,12 @@ class SuiteRunner:
         inventory: Inventory,
         batches: tuple[str, ...] = ("table", "inventory"),
         checkpoint_id: str | None = None,
+        bucket_column: str = "id_bucket",
     ) -> list[tuple[Any, Any]]:
         """Run the table's suites of the given batch kinds: (definition, GX result) pairs."""
-        params = table_parameters(self.settings, database, table, self.history.get(table))
+        params = table_parameters(
+            self.settings, database, table, self.history.get(table), bucket_column
+        )
         done = []
         for batch, _ in self.suites:
             if batch not in batches:

@@ -46,6 +46,7 @@ PARAMETERS = (
     "file_size_max_mb",
     "history_row_counts",
     "history_snapshot_dates",
+    "bucket_column",
 )
 
 
@@ -74,10 +75,18 @@ def default_gx_dir() -> Path:
 
 
 def table_parameters(
-    settings: Settings, database: str, table: str, history: TableHistory | None = None
+    settings: Settings,
+    database: str,
+    table: str,
+    history: TableHistory | None = None,
+    bucket_column: str = "id_bucket",
 ) -> dict[str, Any]:
-    """The suite parameters of one table: per-table values reach every suite this way."""
+    """The suite parameters of one table: per-table values reach every suite this way.
+
+    ``bucket_column`` is "" for a table without an ``id_bucket`` column (its key scan then does
+    not group by bucket)."""
     return {
+        "bucket_column": bucket_column,
         "history_row_counts": list(history.row_counts) if history else [],
         "history_snapshot_dates": list(history.snapshot_dates) if history else [],
         "database": database,

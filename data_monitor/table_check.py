@@ -15,7 +15,7 @@ from typing import Any
 from custom_expectations.metrics import query_guard
 from data_monitor.alerts import Alert, alert_for
 from data_monitor.backends.base import Backend
-from data_monitor.catalog_model import TableMeta
+from data_monitor.catalog_model import PARTITION_KEY, TableMeta
 from data_monitor.inventory import collect
 from data_monitor.report import TableRow, row_from
 from data_monitor.settings import Settings
@@ -36,6 +36,36 @@ class TableOutcome:
 def iso_now() -> str:
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     return now.isoformat().replace("+00:00", "Z")
+
+
+def merge_errors(alerts: list[Alert]) -> list[Alert]:
+    """One ``[ERROR]`` line per cause: the checks that share the key scan all fail when it
+    fails, and on-call should read the reason once, with the checks it stopped."""
+    merged: list[Alert] = []
+    by_reason: dict[str, int] = {}
+    for alert in alerts:
+        check, sep, reason = alert.text.partition(" could not run: ")
+        if alert.code != "ERROR" or not sep:
+            merged.append(alert)
+        elif reason in by_reason:
+            first = merged[by_reason[reason]]
+            checks = first.text.partition(" could not run: ")[0].split(", ") + [check]
+            merged[by_reason[reason]] = Alert(
+                "ERROR",
+                first.severity,
+                first.table,
+                f"{', '.join(checks)} could not run: {reason}",
+            )
+        else:
+            by_reason[reason] = len(merged)
+            merged.append(alert)
+    return merged
+
+
+def _bucket_column(table: TableMeta) -> str:
+    """The partition column the key scan also groups by, or "" when the table has none."""
+    names = {c.name.lower() for c in (*table.columns, *table.partition_keys)}
+    return PARTITION_KEY if PARTITION_KEY in names else ""
 
 
 def row_level_blocker(table: TableMeta, settings: Settings) -> str | None:
@@ -84,7 +114,9 @@ def _check_table(
     if blocker is None:
         backend.engine.expose(table)
         source_problem = _expose_source(backend, settings, name)
-        validations = runner.validate(db, name, inventory, checkpoint_id=checkpoint_id)
+        validations = runner.validate(
+            db, name, inventory, checkpoint_id=checkpoint_id, bucket_column=_bucket_column(table)
+        )
     else:
         validations = runner.validate(
             db, name, inventory, batches=("inventory",), checkpoint_id=checkpoint_id
@@ -93,7 +125,7 @@ def _check_table(
     if blocker is None and source_problem:
         _mark_unrunnable(results, COUNT_CHECK, source_problem)
     params = table_parameters(settings, db, name)
-    alerts = [a for a in (alert_for(name, r, params) for r in results) if a is not None]
+    alerts = merge_errors([a for a in (alert_for(name, r, params) for r in results) if a])
     if blocker is not None:
         alerts.insert(0, Alert("ERROR", "High", name, f"row-level checks not run: {blocker}"))
     by_type: dict[str, dict[str, Any]] = {}

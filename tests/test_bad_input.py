@@ -130,3 +130,22 @@ def test_empty_source_empty_part_and_blank_keys(run_cli: RunCli, warehouse: Path
     )
     assert rows["part_clean_02"]["pk_nulls"] == 3
     assert rows["part_clean_02"]["pk_dupes"] == 0
+
+
+def test_a_bucket_far_above_the_others_is_partition_skew(run_cli: RunCli, warehouse: Path) -> None:
+    bucket0 = warehouse / "s3" / lake_fixture.BUCKET / "tables" / "part_clean_01" / "id_bucket=0"
+    source = next(bucket0.glob("*.parquet"))
+    duckdb.sql(
+        f"COPY (SELECT 'extra' || i AS customer_user_id, * EXCLUDE (customer_user_id) FROM "
+        f"(SELECT * FROM read_parquet('{source}') LIMIT 1), range(500) r(i)) "
+        f"TO '{bucket0 / 'part-extra.parquet'}' (FORMAT parquet)"
+    )
+    run(run_cli, warehouse, "--tables", "part_clean_01,part_clean_02")
+    alerts = read_report(warehouse)["alerts"]
+    (skew,) = [a for a in alerts if a.startswith("[PARTITION_SKEW]")]
+    assert skew.startswith(
+        "[PARTITION_SKEW] part_clean_01: id_bucket=0 holds 625 rows, 4.0x the mean of 156.2 "
+        "over 16 buckets; the emptiest, id_bucket="
+    )
+    assert skew.endswith(" holds 125 (0.8x)")
+    assert not any("part_clean_02" in a for a in alerts)  # an even table raises nothing

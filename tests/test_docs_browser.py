@@ -286,14 +286,14 @@ def test_the_site_in_a_browser(
     pk_url = base + pages[f"tables-{DB}.part_pk.html"]
     pk = browser.page(pk_url, ARTIFACTS / "docs-part_pk.png")
     rows = expectation_rows(pk)
-    assert len(rows) == 4, rows  # NULLs, duplicates, count vs source, volume vs history
+    assert len(rows) == 5, rows  # NULLs, duplicates, count vs source, volume, bucket balance
     null_row = next(i for i, (_, text) in enumerate(rows) if "must never be NULL." in text)
     assert rows[null_row] == (
         "failed",
         "Primary key customer_user_id must never be NULL. 7 NULL rows",
     )
     statuses = [status for status, _ in rows]
-    assert statuses == ["failed", "failed", "passed", "passed"], rows  # failures first
+    assert statuses == ["failed", "failed", "passed", "passed", "passed"], rows  # failures first
 
     # part_s3_gap's inventory page: the custom expectation reads as a sentence.
     gap = visible_text(browser.page(base + pages[f"inventories-{DB}.part_s3_gap.html"]))
