@@ -61,6 +61,14 @@ class ExpectIdBucketRowsToBeBalanced(SentenceExpectation):
                 "rows": profile["emptiest_rows"],
                 "ratio": round(low, 2),
             },
+            "skewed_buckets": [
+                bucket
+                for bucket, beyond in (
+                    (profile["fullest_bucket"], high > limit),
+                    (profile["emptiest_bucket"], low < 1 / limit),
+                )
+                if beyond
+            ],
         }
         return {
             "success": details["state"] == "balanced",

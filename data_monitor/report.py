@@ -62,6 +62,7 @@ class TableRow:
     storage_buckets: list[int] = field(default_factory=list)
     unregistered_buckets: list[int] = field(default_factory=list)
     row_count_history: list[int] = field(default_factory=list)  # past runs, oldest first
+    skewed_buckets: list[Any] = field(default_factory=list)  # the fullest/emptiest, if skewed
     status: str = "ok"
     alerts: list[str] = field(default_factory=list)
 
@@ -103,6 +104,8 @@ def row_from(
         row.volume_check = f"not judged: {volume['points']} of {volume['min_history']} past runs"
     elif volume:
         row.volume_check = f"{volume['state']} ({volume['change_pct']}% vs {volume['points']} runs)"
+    skew = _result(results.get("expect_id_bucket_rows_to_be_balanced")).get("details") or {}
+    row.skewed_buckets = list(skew.get("skewed_buckets") or [])
     sizes = _result(results.get("expect_file_sizes_in_range"))
     row.file_issues_sample = "; ".join((sizes.get("details") or {}).get("issues") or [])
     return row

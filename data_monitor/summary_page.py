@@ -19,6 +19,7 @@ BUCKET_STATES = {
     "present": ("present", "in storage and registered"),
     "only in storage": ("unreg", "only in storage (not registered before this run)"),
     "missing": ("missing", "missing from storage"),
+    "skewed": ("skewed", "rows far from the mean bucket (partition skew)"),
 }
 CSS = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1f2328}
@@ -43,7 +44,7 @@ ul.alerts{margin:0;padding-left:16px;font-size:12px}ul.alerts li{word-break:brea
 .card h3{font-size:14px;margin:0 0 6px}.note{font-size:12px;color:#57606a;margin:4px 0}
 .grid{display:grid;gap:2px;margin:4px 0}
 .grid i,.legend i{display:inline-block;width:12px;height:12px;box-sizing:border-box}
-.present{background:#2da44e}.unreg{background:#d4a72c}
+.present{background:#2da44e}.unreg{background:#d4a72c}.skewed{background:#8250df}
 .missing{background:#fff;border:2px solid #cf222e}
 .legend{display:flex;gap:16px;margin:4px 0 10px;font-size:12px}
 .legend span{display:flex;gap:5px;align-items:center}
@@ -174,8 +175,15 @@ def bucket_states(row: dict[str, Any], buckets: int) -> list[str]:
     """Each bucket's state (a key of ``BUCKET_STATES``), buckets 0..N-1 in order."""
     stored = set(row.get("storage_buckets") or [])
     unregistered = set(row.get("unregistered_buckets") or [])
+    skewed = {str(b) for b in row.get("skewed_buckets") or []}
     return [
-        "missing" if b not in stored else "only in storage" if b in unregistered else "present"
+        "missing"
+        if b not in stored
+        else "only in storage"
+        if b in unregistered
+        else "skewed"
+        if str(b) in skewed
+        else "present"
         for b in range(buckets)
     ]
 

@@ -149,3 +149,5 @@ def test_a_bucket_far_above_the_others_is_partition_skew(run_cli: RunCli, wareho
     )
     assert skew.endswith(" holds 125 (0.8x)")
     assert not any("part_clean_02" in a for a in alerts)  # an even table raises nothing
+    rows = {r["table"]: r for r in read_report(warehouse)["tables"]}
+    assert rows["part_clean_01"]["skewed_buckets"] == [0]  # the run summary colours it
