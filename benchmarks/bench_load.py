@@ -3,18 +3,19 @@
 python benchmarks/bench_load.py [--tables 500] [--buckets 256] [--rows 2560] [--max_workers 8]
     [--backend local|aws|both] [--out bench-results/load.json]
 
-Each monitor run is a subprocess (its own peak RSS, from wait4, and its RSS sampled every 0.5 s
-against the tables done); moto and the local Athena endpoint run in this process. The AWS lake
-is mirrored into moto with ``tests.aws_lake.mirror_warehouse``; when a 4-table probe says that
-takes longer than ``--mirror_budget`` s at ``--buckets``, the AWS run uses
-``--aws_fallback_buckets`` partitions per table instead (same tables and rows; printed and saved).
+Each monitor run is a subprocess (peak RSS from wait4; RSS sampled every 0.5 s against tables
+done); moto and the local Athena endpoint run in this process. When a 4-table probe says that
+mirroring the lake into moto takes over ``--mirror_budget`` s, the AWS run uses
+``--aws_fallback_buckets`` partitions per table (same tables and rows; printed and saved).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import platform
 import re
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from moto.server import ThreadedMotoServer
 
 from data_monitor.lakegen import TableSpec, build_lake
 
@@ -40,9 +42,7 @@ MARKER = "bench-load-lake.txt"  # a folder holding it is ours to delete
 PROGRESS = re.compile(rb"\[(\d+)/(\d+)\] ")
 
 
-def build(
-    lake: Path, tables: int, rows: int, buckets: int, db: str = DB, bucket: str = LAKE
-) -> float:
+def build(lake: Path, tables: int, rows: int, buckets: int, db: str = DB, bkt: str = LAKE) -> float:
     if lake.exists():
         if not (lake / MARKER).is_file():
             raise SystemExit(f"bench_load: {lake} exists without {MARKER}; not touching it")
@@ -51,17 +51,8 @@ def build(
     (lake / MARKER).write_text(f"{tables} tables x {buckets} buckets x {rows} rows\n")
     t0 = time.perf_counter()
     specs = [TableSpec(f"load_{i:03d}", rows, buckets) for i in range(tables)]
-    build_lake(lake, db, bucket, specs, as_of=dt.date.fromisoformat(AS_OF))
+    build_lake(lake, db, bkt, specs, as_of=dt.date.fromisoformat(AS_OF))
     return round(time.perf_counter() - t0, 1)
-
-
-def vm_rss_mb(pid: int) -> float | None:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    found = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
-    return round(int(found.group(1)) / 1024, 1) if found else None
 
 
 def tables_done(log: Path) -> int:
@@ -72,7 +63,6 @@ def tables_done(log: Path) -> int:
 def run_monitor(flags: list[str], log: Path, n_tables: int, timeout: float) -> dict[str, Any]:
     """``python -m data_monitor run <flags>``: wall time, exit code, peak RSS and RSS samples."""
     cmd = [sys.executable, "-m", "data_monitor", "run", *flags]
-    log.parent.mkdir(parents=True, exist_ok=True)
     samples: list[list[float]] = []  # [seconds, RSS MB, tables done]
     done = threading.Event()
     with log.open("wb") as out:
@@ -81,37 +71,30 @@ def run_monitor(flags: list[str], log: Path, n_tables: int, timeout: float) -> d
 
         def sample() -> None:
             while not done.wait(0.5):
-                rss = vm_rss_mb(proc.pid)
-                if rss is not None:
+                with contextlib.suppress(OSError, IndexError):  # gone, or a zombie
+                    text = Path(f"/proc/{proc.pid}/status").read_text()
+                    rss = round(int(re.findall(r"VmRSS:\s+(\d+) kB", text)[0]) / 1024, 1)
                     samples.append([round(time.perf_counter() - t0, 1), rss, tables_done(log)])
                 if time.perf_counter() - t0 > timeout and not done.is_set():
                     proc.kill()
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        (sampler := threading.Thread(target=sample, daemon=True)).start()
         _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
         wall = time.perf_counter() - t0
         done.set()
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
 
-    def rss_at(share: float) -> float | None:
-        return next((s[1] for s in samples if s[2] >= share * n_tables), None)
-
-    first, last = rss_at(0.1), rss_at(1.0)
+    first, half, last = (next((s[1] for s in samples if s[2] >= x * n_tables), None)
+                         for x in (0.1, 0.5, 1.0))  # fmt: skip
     growth = (last - first) / (0.9 * n_tables) * 100 if first and last else None
-    return {
-        "command": f"python -m data_monitor run {' '.join(flags)}",
-        "exit_code": proc.returncode,
-        "wall_s": round(wall, 1),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: KB
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-        "rss_mb_at_10_50_100_pct_tables": [rss_at(0.1), rss_at(0.5), last],
-        "rss_growth_mb_per_100_tables": None if growth is None else round(growth, 1),
-        "tables_done": tables_done(log),
-        "log": str(log),
-        "rss_samples": samples,
-    }
+    return {"command": f"python -m data_monitor run {' '.join(flags)}",
+            "exit_code": proc.returncode, "wall_s": round(wall, 1),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: KB
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+            "rss_mb_at_10_50_100_pct_tables": [first, half, last],
+            "rss_growth_mb_per_100_tables": None if growth is None else round(growth, 1),
+            "tables_done": tables_done(log), "log": str(log), "rss_samples": samples}  # fmt: skip
 
 
 def verify(doc: dict[str, Any], tables: int, rows: int) -> list[str]:
@@ -121,32 +104,30 @@ def verify(doc: dict[str, Any], tables: int, rows: int) -> list[str]:
     found = {t["table"]: t for t in listed}
     want = {"count_part": rows, "count_src": rows, "pk_nulls": 0, "pk_dupes": 0}
     wrong = sorted(n for n, t in found.items() if any(t.get(k) != v for k, v in want.items()))
-    problems = [
+    problems = (
         f"{len(names - set(found))} tables missing, e.g. {sorted(names - set(found))[:3]}",
         f"{len(set(found) - names)} unexpected tables, e.g. {sorted(set(found) - names)[:3]}",
         f"{len(listed) - len(found)} duplicate rows",
         f"{len(wrong)} rows with wrong values, e.g. {[(n, found[n]) for n in wrong[:1]]}",
         f"{len(doc.get('alerts', []))} alerts, e.g. {doc.get('alerts', [])[:2]}",
-    ]
-    return [p for p in problems if not p.startswith("0 ")]
+    )
+    return [p for p in problems if not p.startswith("0 ")] + ([] if doc else ["no report"])
 
 
 def local(args: argparse.Namespace, results: Path) -> dict[str, Any]:
     lake = results / "load-lake"
-    print(
-        f"local: building {args.tables} x {args.buckets} x {args.rows} rows in {lake}", flush=True
-    )
+    print(f"local: building {args.tables} x {args.buckets} x {args.rows} rows", flush=True)
     build_s = build(lake, args.tables, args.rows, args.buckets)
     print(f"  built in {build_s} s; running the monitor", flush=True)
     flags = f"--database {DB} --report_bucket {REPORTS} --warehouse {lake} --bucket_count "
     flags += f"{args.buckets} --data_docs false --as_of {AS_OF}"
-    run = run_monitor(flags.split(), results / "load-logs" / "local.log", args.tables, args.timeout)
+    log = results / "load-logs" / f"local-{args.tables}x{args.buckets}.log"
+    run = run_monitor(flags.split(), log, args.tables, args.timeout)
     report = lake / "s3" / REPORTS / REPORT_KEY
     doc = json.loads(report.read_text()) if report.is_file() else {}
-    problems = verify(doc, args.tables, args.rows) + ([] if doc else ["no report written"])
     if not args.keep_lakes:
         shutil.rmtree(lake)
-    scale = f"{args.tables} x {args.buckets}"
+    scale, problems = f"{args.tables} x {args.buckets}", verify(doc, args.tables, args.rows)
     return {"backend": "local", "scale": scale, "build_s": build_s, **run, "problems": problems}
 
 
@@ -161,10 +142,6 @@ def set_env(moto_url: str, missing: str) -> None:
 
 
 def aws(args: argparse.Namespace, results: Path) -> dict[str, Any]:
-    import logging
-
-    from moto.server import ThreadedMotoServer
-
     sys.path.insert(0, str(REPO))
     from tests.aws_lake import mirror_warehouse
     from tests.harness.local_athena import LocalAthena
@@ -184,8 +161,7 @@ def aws(args: argparse.Namespace, results: Path) -> dict[str, Any]:
             mirror_warehouse(probe, REGION)
             estimate = (time.perf_counter() - t0) / 4 * args.tables
             shutil.rmtree(probe)
-            fits = estimate <= args.mirror_budget
-            buckets = args.buckets if fits else args.aws_fallback_buckets
+            buckets = args.buckets if estimate <= args.mirror_budget else args.aws_fallback_buckets
             out["mirror_estimate_full_scale_s"] = round(estimate)
             print(f"aws: mirroring {args.tables} x {args.buckets} into moto would take ~"
                   f"{estimate:.0f} s (budget {args.mirror_budget} s): running "
@@ -205,7 +181,7 @@ def aws(args: argparse.Namespace, results: Path) -> dict[str, Any]:
         flags = f"--backend aws --database {DB} --report_bucket {REPORTS} --athena_results "
         flags += f"s3://{RESULTS}/results/ --bucket_count {buckets} --data_docs false --region "
         flags += f"{REGION} --as_of {AS_OF} --max_workers {args.max_workers}"
-        log = results / "load-logs" / "aws.log"
+        log = results / "load-logs" / f"aws-{args.tables}x{buckets}.log"
         out.update(run_monitor(flags.split(), log, args.tables, args.timeout))
         athena.wait_idle()
         stats = athena.stats()
@@ -213,10 +189,9 @@ def aws(args: argparse.Namespace, results: Path) -> dict[str, Any]:
         out["queries_by_type"], out["query_states"] = stats["by_type"], stats["by_state"]
         out["peak_concurrent_queries"] = athena.max_concurrent_running
         s3 = boto3.client("s3", region_name=REGION)
-        listed = s3.list_objects_v2(Bucket=REPORTS, Prefix=REPORT_KEY).get("KeyCount", 0)
-        body = s3.get_object(Bucket=REPORTS, Key=REPORT_KEY)["Body"].read() if listed else b"{}"
-        doc = json.loads(body)
-        out["problems"] = verify(doc, args.tables, args.rows) + ([] if doc else ["no report"])
+        keys = s3.list_objects_v2(Bucket=REPORTS, Prefix=REPORT_KEY).get("KeyCount", 0)
+        body = s3.get_object(Bucket=REPORTS, Key=REPORT_KEY)["Body"].read() if keys else b"{}"
+        out["problems"] = verify(json.loads(body), args.tables, args.rows)
         if out["peak_concurrent_queries"] > args.max_workers:
             out["problems"].append(f"{out['peak_concurrent_queries']} queries ran at once")
     finally:
@@ -243,30 +218,25 @@ def main() -> int:
     if min(args.tables, args.max_workers) < 1 or args.rows < args.buckets:
         raise SystemExit("bench_load: need --tables, --max_workers >= 1, --rows >= --buckets")
     out, results = args.out.resolve(), REPO / "bench-results"  # git-ignored
-    started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    load_start = [round(x, 2) for x in os.getloadavg()]
-    runs = []
-    if args.backend in ("local", "both"):
-        runs.append(local(args, results))
-    if args.backend in ("aws", "both"):
-        runs.append(aws(args, results))
-    document = {
-        "measured_at": started,
-        "config": {k: str(v) for k, v in vars(args).items()},
-        "machine": {"nproc": os.cpu_count(), "python": platform.python_version(),
-                    "loadavg_start": load_start,
-                    "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
-        "runs": runs,
-    }  # fmt: skip
-    out.parent.mkdir(parents=True, exist_ok=True)
+    for folder in (results / "load-logs", out.parent):
+        folder.mkdir(parents=True, exist_ok=True)
+    machine = {"nproc": os.cpu_count(), "python": platform.python_version(),
+               "loadavg_start": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    config = {k: str(v) for k, v in vars(args).items()}
+    document: dict[str, Any] = {"measured_at": now, "config": config, "machine": machine}
+    runs = [local(args, results)] if args.backend in ("local", "both") else []
+    runs += [aws(args, results)] if args.backend in ("aws", "both") else []
+    machine["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    document["runs"] = runs
     out.write_text(json.dumps(document, indent=2) + "\n")
     cols = {"scale": "tables x parts", "build_s": "build s", "mirror_s": "mirror s",
             "wall_s": "run wall s", "cpu_s": "run CPU s", "peak_rss_mb": "peak RSS MB",
             "rss_growth_mb_per_100_tables": "MB/100 tbl", "exit_code": "exit",
             "selects": "SELECTs", "peak_concurrent_queries": "peak conc"}  # fmt: skip
-    print(f"\n{'backend':<8}" + "".join(f"{h:>15}" for h in cols.values()))
+    print(f"\n{'backend':<8}" + "".join(f"{h:>13}" for h in cols.values()))
     for r in runs:
-        print(f"{r['backend']:<8}" + "".join(f"{str(r.get(c, '-')):>15}" for c in cols))
+        print(f"{r['backend']:<8}" + "".join(f"{str(r.get(c, '-')):>13}" for c in cols))
     for r in runs:
         print(f"{r['backend']}: RSS at 10/50/100 % of tables {r['rss_mb_at_10_50_100_pct_tables']}"
               f" MB; report: {'; '.join(r['problems']) or 'complete and right'}")  # fmt: skip
