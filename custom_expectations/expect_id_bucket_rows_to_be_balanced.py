@@ -11,21 +11,19 @@ from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
-from custom_expectations.base import SentenceExpectation, as_float
+from custom_expectations.base import as_float
+from custom_expectations.key_scan import KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import number
 
 
-class ExpectIdBucketRowsToBeBalanced(SentenceExpectation):
+class ExpectIdBucketRowsToBeBalanced(KeyScanExpectation):
     """Expect the fullest bucket at most ``max_ratio`` x the mean bucket, the emptiest at least
     1 / ``max_ratio`` of it (over the buckets that hold rows)."""
 
-    pk_column: str | SuiteParameterDict
-    bucket_column: str | SuiteParameterDict | None = None
     max_ratio: float | SuiteParameterDict
 
-    metric_dependencies: ClassVar[tuple[str, ...]] = (METRIC_NAME,)
     success_keys: ClassVar[tuple[str, ...]] = ("pk_column", "bucket_column", "max_ratio")
     args_keys: ClassVar[tuple[str, ...]] = ("max_ratio",)
     sentence_template: ClassVar[str] = (

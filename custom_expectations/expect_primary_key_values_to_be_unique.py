@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from great_expectations.core.suite_parameters import SuiteParameterDict
-
-from custom_expectations.base import SentenceExpectation
+from custom_expectations.key_scan import KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import plural
 
 
-class ExpectPrimaryKeyValuesToBeUnique(SentenceExpectation):
+class ExpectPrimaryKeyValuesToBeUnique(KeyScanExpectation):
     """Expect every non-NULL primary key value to occur exactly once.
 
     Observed value: duplicate rows, the seed's ``SUM(c) ... HAVING COUNT(*) > 1`` (every row of a
@@ -20,12 +18,6 @@ class ExpectPrimaryKeyValuesToBeUnique(SentenceExpectation):
     are reported by the NULL expectation only, so one bad row never raises two alerts.
     """
 
-    pk_column: str | SuiteParameterDict
-    # the partition column the shared scan also groups by ("" for none): passed by every
-    # expectation on the scan, so GX resolves one metric (one query) for all of them
-    bucket_column: str | SuiteParameterDict | None = None
-
-    metric_dependencies: ClassVar[tuple[str, ...]] = (METRIC_NAME,)
     success_keys: ClassVar[tuple[str, ...]] = ("pk_column", "bucket_column")
     args_keys: ClassVar[tuple[str, ...]] = ("pk_column",)
     sentence_template: ClassVar[str] = (

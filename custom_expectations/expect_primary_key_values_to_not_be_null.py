@@ -4,27 +4,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from great_expectations.core.suite_parameters import SuiteParameterDict
-
-from custom_expectations.base import SentenceExpectation
+from custom_expectations.key_scan import KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import plural
 
 
-class ExpectPrimaryKeyValuesToNotBeNull(SentenceExpectation):
+class ExpectPrimaryKeyValuesToNotBeNull(KeyScanExpectation):
     """Expect no NULL values in the primary key column.
 
     Observed value: the number of NULL-key rows. Reads ``table.key_profile``, the one GROUP BY
     that the uniqueness and count expectations share.
     """
 
-    pk_column: str | SuiteParameterDict
-    # the partition column the shared scan also groups by ("" for none): passed by every
-    # expectation on the scan, so GX resolves one metric (one query) for all of them
-    bucket_column: str | SuiteParameterDict | None = None
-
-    metric_dependencies: ClassVar[tuple[str, ...]] = (METRIC_NAME,)
     success_keys: ClassVar[tuple[str, ...]] = ("pk_column", "bucket_column")
     args_keys: ClassVar[tuple[str, ...]] = ("pk_column",)
     sentence_template: ClassVar[str] = "Primary key $pk_column must never be NULL."

@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
-from custom_expectations.base import SentenceExpectation, as_float, as_int
+from custom_expectations.base import as_float, as_int
+from custom_expectations.key_scan import KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import number
@@ -54,21 +55,16 @@ def volume_verdict(
     }
 
 
-class ExpectRowCountToFollowHistory(SentenceExpectation):
+class ExpectRowCountToFollowHistory(KeyScanExpectation):
     """Expect the row count within ``max_change_pct`` of its past mean and within
     ``z_threshold`` standard deviations of it (once ``min_history`` past runs exist)."""
 
-    pk_column: str | SuiteParameterDict
-    # the partition column the shared scan also groups by ("" for none): passed by every
-    # expectation on the scan, so GX resolves one metric (one query) for all of them
-    bucket_column: str | SuiteParameterDict | None = None
     history: list | SuiteParameterDict
     max_change_pct: float | SuiteParameterDict
     z_threshold: float | SuiteParameterDict
     min_change_pct: float | SuiteParameterDict
     min_history: int | SuiteParameterDict
 
-    metric_dependencies: ClassVar[tuple[str, ...]] = (METRIC_NAME,)
     success_keys: ClassVar[tuple[str, ...]] = (
         "pk_column",
         "bucket_column",

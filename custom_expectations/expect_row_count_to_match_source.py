@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
-from custom_expectations.base import SentenceExpectation
+from custom_expectations.key_scan import KeyScanExpectation
 from custom_expectations.metrics import key_profile, source_row_count
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import number
@@ -24,17 +24,13 @@ def count_diff_pct(part: int, source: int) -> float:
     return abs(part - source) * 100.0 / source
 
 
-class ExpectRowCountToMatchSource(SentenceExpectation):
+class ExpectRowCountToMatchSource(KeyScanExpectation):
     """Expect the row count to match the source table's within ``tolerance_pct`` percent.
 
     The part table's count comes from ``table.key_profile`` over ``pk_column`` (the scan the PK
     expectations already pay for); the source count is one ``COUNT(*)``.
     """
 
-    pk_column: str | SuiteParameterDict
-    # the partition column the shared scan also groups by ("" for none): passed by every
-    # expectation on the scan, so GX resolves one metric (one query) for all of them
-    bucket_column: str | SuiteParameterDict | None = None
     source_schema: str | SuiteParameterDict
     source_table: str | SuiteParameterDict
     # no default: GX leaves a kwarg equal to its default out of the stored result, and Data Docs
