@@ -6,6 +6,9 @@ every entry point imports this package before loading a suite.
 """
 
 from custom_expectations.expect_file_sizes_in_range import ExpectFileSizesInRange
+from custom_expectations.expect_id_bucket_partitions_at_table_location import (
+    ExpectIdBucketPartitionsAtTableLocation,
+)
 from custom_expectations.expect_id_bucket_partitions_in_storage import (
     ExpectIdBucketPartitionsInStorage,
 )
@@ -34,6 +37,7 @@ from custom_expectations.metrics import SourceTableRowCount, TableInventory, Tab
 __all__ = [
     "ExpectIdBucketRowsToBeBalanced",
     "ExpectFileSizesInRange",
+    "ExpectIdBucketPartitionsAtTableLocation",
     "ExpectIdBucketPartitionsInStorage",
     "ExpectIdBucketPartitionsRegistered",
     "ExpectPrimaryKeyValuesToBeUnique",

@@ -90,6 +90,15 @@ def _registered(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str
     return text
 
 
+def _misplaced(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, Any]) -> str:
+    d = result["details"]
+    shown = [f"id_bucket={m['bucket']} -> {m['location']}" for m in d["misplaced"]]
+    return (
+        f"{d['misplaced_count']} registered partition(s) point outside the table location: "
+        f"{_listed(shown, d['misplaced_count'])}"
+    )
+
+
 def _problems(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, Any]) -> str:
     return "; ".join(result["details"]["problems"])
 
@@ -154,6 +163,7 @@ FORMATTERS: dict[str, tuple[str, str, Formatter]] = {
     "expect_row_count_to_match_source": ("COUNT_MISMATCH", "High", _count),
     "expect_id_bucket_partitions_in_storage": ("S3_PARTITIONS", "Medium", _storage),
     "expect_id_bucket_partitions_registered": ("ALERT", "Medium", _registered),
+    "expect_id_bucket_partitions_at_table_location": ("PARTITION_LOCATION", "High", _misplaced),
     "expect_table_to_be_external_parquet": ("TABLE_TYPE", "Medium", _problems),
     "expect_table_schema_contract": ("CONTRACT", "Medium", _problems),
     "expect_snapshot_to_be_fresh": ("FRESHNESS", "Medium", _freshness),

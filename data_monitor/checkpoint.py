@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from great_expectations.checkpoint.actions import ActionContext
-from great_expectations.checkpoint.checkpoint import Checkpoint
+from great_expectations.checkpoint.checkpoint import Checkpoint, CheckpointResult
 from great_expectations.compatibility.pydantic import PrivateAttr
 from great_expectations.core.run_identifier import RunIdentifier
 
@@ -51,6 +51,15 @@ class MonitorCheckpoint(Checkpoint):
         if self._table_runner is None:
             raise RuntimeError("MonitorCheckpoint needs a table runner")
         return self._table_runner(run_id)
+
+    def _construct_result(self, run_id: RunIdentifier, run_results: dict[Any, Any]) -> Any:
+        if run_results:
+            return super()._construct_result(run_id=run_id, run_results=run_results)
+        # Every table was refused or failed before validating: GX's result refuses to be
+        # empty, but the report and alert actions still have to say why.
+        return CheckpointResult.construct(
+            run_id=run_id, run_results={}, checkpoint_config=self, success=False
+        )
 
     def _run_actions(self, checkpoint_result: Any) -> None:
         action_context = ActionContext()

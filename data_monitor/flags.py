@@ -102,6 +102,11 @@ def _table_list(text: str) -> tuple[str, ...]:
     return names if names and all(GLUE_NAME.match(n) for n in names) else _fail()
 
 
+def _bucket_list(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    return names if names and all(BUCKET_NAME.match(n) for n in names) else _fail()
+
+
 BOOLEAN = _typed("true or false", _boolean)
 GLUE_IDENT = _matching(GLUE_NAME, "a Glue name of lowercase letters, digits and _")
 FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
@@ -158,6 +163,11 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
         "tables",
         _typed("a comma-separated list of table names", _table_list),
         "check only these tables (default: every table with the prefix)",
+    ),
+    (
+        "data_buckets",
+        _typed("a comma-separated list of S3 bucket names", _bucket_list),
+        "buckets the tables' data must be in; a table elsewhere is refused (default: any)",
     ),
     (
         "backend",

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from data_monitor.backends.base import Backend, BackendError
 from data_monitor.catalog_model import TableMeta, bucket_of_prefix
+from data_monitor.placement import misplaced_partitions
 from data_monitor.settings import Settings
 
 MARKER_MAX_BYTES = 4096
@@ -36,6 +37,7 @@ class Inventory:
     storage_buckets: list[int] = field(default_factory=list)
     registered_buckets_before: list[int] = field(default_factory=list)
     registered_buckets: list[int] = field(default_factory=list)
+    misplaced_partitions: list[dict[str, Any]] = field(default_factory=list)
     repair_mode: str = "off"
     repaired: int = 0
     snapshot_uri: str = ""
@@ -72,7 +74,7 @@ def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory
     )
     storage = _attempt(inv, "storage_buckets", lambda: _storage_buckets(backend, table))
     inv.storage_buckets = storage or []
-    registered = _attempt(inv, "registered_buckets", lambda: _registered(backend, table))
+    registered = _attempt(inv, "registered_buckets", lambda: _registered(backend, table, inv))
     inv.registered_buckets_before = registered or []
     inv.registered_buckets = list(inv.registered_buckets_before)
     if storage is not None and registered is not None and not table.projection.enabled:
@@ -82,7 +84,7 @@ def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory
             lambda: repair_missing(backend, table, storage, registered, settings.auto_repair),
         )
         if attempted:
-            after = _attempt(inv, "registered_buckets", lambda: _registered(backend, table))
+            after = _attempt(inv, "registered_buckets", lambda: _registered(backend, table, inv))
             inv.registered_buckets = after if after is not None else inv.registered_buckets
             # what the catalog gained, whatever the repair call claimed
             inv.repaired = len(set(inv.registered_buckets) - set(registered))
@@ -120,8 +122,10 @@ def _storage_buckets(backend: Backend, table: TableMeta) -> list[int]:
     return sorted(b for b in found if b is not None)
 
 
-def _registered(backend: Backend, table: TableMeta) -> list[int]:
-    found = (p.bucket() for p in backend.catalog.list_partitions(table))
+def _registered(backend: Backend, table: TableMeta, inv: Inventory) -> list[int]:
+    partitions = list(backend.catalog.list_partitions(table))
+    inv.misplaced_partitions = misplaced_partitions(table, partitions)
+    found = (p.bucket() for p in partitions)
     return sorted({b for b in found if b is not None})
 
 

@@ -156,8 +156,17 @@ def _discover(backend: Backend, settings: Settings, outcome: RunOutcome) -> list
             )
         names = [n for n in names if n in settings.tables]
     if settings.max_tables and len(names) > settings.max_tables:
-        LOG.info(
-            "checking the first %d of %d tables (--max_tables)", settings.max_tables, len(names)
+        skipped = names[settings.max_tables :]
+        # a table left out is never silence: the run says how many and which
+        outcome.alerts.append(
+            Alert(
+                "NOT_CHECKED",
+                "Low",
+                "*",
+                f"{len(skipped)} of {len(names)} tables not checked (--max_tables "
+                f"{settings.max_tables}): {', '.join(skipped[:5])}"
+                + (f", ... ({len(skipped) - 5} more)" if len(skipped) > 5 else ""),
+            )
         )
         names = names[: settings.max_tables]
     if not names:

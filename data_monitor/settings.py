@@ -46,6 +46,7 @@ class Settings:
     file_size_max_mb: float = 1024.0
     max_tables: int = 0
     tables: tuple[str, ...] = ()
+    data_buckets: tuple[str, ...] = ()
     backend: str = "local"
     warehouse: Path = Path("warehouse")
     as_of: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())

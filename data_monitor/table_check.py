@@ -17,6 +17,7 @@ from data_monitor.alerts import Alert, alert_for
 from data_monitor.backends.base import Backend
 from data_monitor.catalog_model import PARTITION_KEY, TableMeta
 from data_monitor.inventory import collect
+from data_monitor.placement import location_refusal
 from data_monitor.report import TableRow, row_from
 from data_monitor.settings import Settings
 from data_monitor.suites import table_parameters
@@ -108,6 +109,12 @@ def _check_table(
     table = backend.catalog.get_table(db, name)
     if table is None:
         raise LookupError(f"{db}.{name} disappeared from the catalog during the run")
+    refusal = location_refusal(table, settings.data_buckets)
+    if refusal is not None:
+        alert = Alert("LOCATION", "High", name, refusal)
+        row = TableRow(table=name, location=table.location, checked_at=checked_at, status="error")
+        row.alerts = [alert.line]
+        return TableOutcome(row, [alert])
     inventory = collect(backend, settings, table)
     blocker = row_level_blocker(table, settings)
     source_problem = None

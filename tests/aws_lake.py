@@ -14,7 +14,6 @@ TABLE_INPUT_KEYS = ("Name", "TableType", "Parameters", "PartitionKeys", "Storage
 def mirror_warehouse(warehouse: Path, region: str = "us-east-1") -> None:
     """Upload every object of ``<warehouse>/s3`` and register every table of ``glue/``."""
     s3 = boto3.client("s3", region_name=region)
-    glue = boto3.client("glue", region_name=region)
     for bucket_dir in sorted((warehouse / "s3").iterdir()):
         s3.create_bucket(Bucket=bucket_dir.name)
         for path in sorted(p for p in bucket_dir.rglob("*") if p.is_file()):
@@ -23,6 +22,12 @@ def mirror_warehouse(warehouse: Path, region: str = "us-east-1") -> None:
                 Key=path.relative_to(bucket_dir).as_posix(),
                 Body=path.read_bytes(),
             )
+    register_catalog(warehouse, region)
+
+
+def register_catalog(warehouse: Path, region: str = "us-east-1") -> None:
+    """Create every database, table and partition of ``<warehouse>/glue`` in Glue."""
+    glue = boto3.client("glue", region_name=region)
     for db_dir in sorted((warehouse / "glue").iterdir()):
         glue.create_database(DatabaseInput={"Name": db_dir.name})
         for table_file in sorted(db_dir.glob("*.json")):

@@ -21,6 +21,14 @@ INVALID = [
     (["--file_size_check", "maybe"], "--file_size_check: 'maybe' is not true or false"),
     (["--freshness_window_days", "-3"], "--freshness_window_days: '-3' is not an integer >= 0"),
     (["--max_tables", "x"], "--max_tables: 'x' is not an integer >= 0"),
+    (
+        ["--data_buckets", "lake,Other_Bucket"],
+        "--data_buckets: 'lake,Other_Bucket' is not a comma-separated list of S3 bucket names",
+    ),
+    (
+        ["--data_buckets", ","],
+        "--data_buckets: ',' is not a comma-separated list of S3 bucket names",
+    ),
     (["--compare_source_type", "raw"], "--compare_source_type: 'raw' is not one of ext|part"),
     (["--pk_column", "id;drop"], "--pk_column: 'id;drop' is not a column name"),
     (["--table_prefix", "Part-"], "--table_prefix: 'Part-' is not lowercase letters"),

@@ -37,7 +37,7 @@ def test_flags_switch_off_the_seed_optional_checks() -> None:
     types = [e.expectation_type for e in [*data.expectations, *meta.expectations]]
     assert "expect_row_count_to_match_source" not in types
     assert "expect_file_sizes_in_range" not in types  # --file_size_check defaults to false
-    assert len(types) == 10
+    assert len(types) == 11
 
 
 def test_default_gx_dir_is_the_project_folder() -> None:
@@ -106,4 +106,4 @@ def test_suites_check_lists_each_suite(run_cli: RunCli) -> None:
     code, out, _ = run_cli("suites", "check")
     assert code == 0
     assert "part_table_data.json: 5 expectation(s), batch table: ok" in out
-    assert "part_table_metadata.json: 7 expectation(s), batch inventory: ok" in out
+    assert "part_table_metadata.json: 8 expectation(s), batch inventory: ok" in out
