@@ -15,9 +15,11 @@ from great_expectations.data_context.types.resource_identifiers import (
 )
 
 from data_monitor.docs_site import prune_runs, publish_site, upload_new_results
+from data_monitor.docs_summaries import link_summary, page_name
 from data_monitor.gx_context import DOCS_SITE
-from data_monitor.outputs import send_alert, write_reports, write_summary
+from data_monitor.outputs import run_document, send_alert, write_reports, write_summary
 from data_monitor.run_state import current_run
+from data_monitor.summary_page import render_summary
 
 
 class WriteReportsAction(ValidationAction):
@@ -97,3 +99,27 @@ class PublishDocsAction(ValidationAction):
             )
         state.outcome.outputs["data_docs"] = index
         return {"index": index}
+
+
+class LinkSummaryAction(ValidationAction):
+    """Copy the run summary into the Data Docs site and link it from the index (on AWS the
+    copy and the index are uploaded again; the rest of the site is already there)."""
+
+    type: Literal["data_monitor_docs_summary"] = "data_monitor_docs_summary"
+
+    def run(self, checkpoint_result: Any, action_context: ActionContext | None = None) -> dict:
+        state = current_run()
+        docs, settings, outcome = state.docs, state.settings, state.outcome
+        if docs.site_dir is None:
+            return {}
+        page = render_summary(run_document(settings, outcome, state.started)).encode()
+        stamp = state.started.strftime("%Y%m%dT%H%M%SZ")
+        name = page_name(stamp, outcome.run_key, settings.as_of.isoformat())
+        written = link_summary(
+            state.backend.store, docs, page, name, len(outcome.alerts), settings.docs_keep_runs
+        )
+        store = state.backend.store
+        for relative in written if docs.publish_uri else ():  # the index last, as publish_site
+            html = (docs.site_dir / relative).read_bytes()
+            store.write_bytes(f"{docs.publish_uri}{relative}", html, "text/html")
+        return {"summary_in_docs": written[:1]}

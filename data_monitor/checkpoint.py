@@ -21,7 +21,12 @@ from great_expectations.core.run_identifier import RunIdentifier
 
 from data_monitor import actions  # noqa: F401  (registers the monitor's action types)
 
-DOCS_ACTIONS = ("update_data_docs", "data_monitor_update_docs", "data_monitor_publish_docs")
+DOCS_ACTIONS = (
+    "update_data_docs",
+    "data_monitor_update_docs",
+    "data_monitor_publish_docs",
+    "data_monitor_docs_summary",
+)
 TableRunner = Callable[[RunIdentifier], dict[Any, Any]]
 
 

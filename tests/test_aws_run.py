@@ -7,6 +7,7 @@ The lake and the expected values are the local backend's (tests/lake_fixture.py)
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import boto3
@@ -127,6 +128,20 @@ def test_aws_data_docs_keep_the_history_of_runs(
     html = index["Body"].read().decode()
     for run_time in run_times:
         assert run_time.removesuffix(".json") in html or run_time[:15] in html
+    # both runs' summaries are in the site, the index links them (newest first) and the latest
+    summaries = sorted(
+        k.removeprefix("data-monitor/data-docs/")
+        for k in keys
+        if k.startswith("data-monitor/data-docs/run-summaries/") and not k.endswith("latest.html")
+    )
+    assert len(summaries) == 2
+    hrefs = re.findall(r'href="(run-summaries/[^"]+)"', html)
+    assert hrefs == ["run-summaries/latest.html", *reversed(summaries)]
+    latest = s3.get_object(
+        Bucket=lake_fixture.REPORT_BUCKET, Key="data-monitor/data-docs/run-summaries/latest.html"
+    )
+    assert latest["ContentType"] == "text/html"
+    assert b"part_clean_01" in latest["Body"].read()
 
 
 def test_reports_are_written_with_server_side_encryption(

@@ -68,3 +68,40 @@ def test_data_docs_can_be_switched_off(run_cli: RunCli, warehouse: Path) -> None
     assert code == 0
     assert not (warehouse / "data-docs").exists()
     assert "Data Docs" not in out
+
+
+def test_the_index_links_the_run_summaries(run_cli: RunCli, warehouse: Path) -> None:
+    flags = [*flag_args(lake_fixture.run_flags()), "--warehouse", str(warehouse)]
+    run_cli("run", *flags, "--tables", "part_clean_01", "--docs_keep_runs", "2")
+    for tables in ("part_pk", "part_pk,part_s3_gap"):
+        run_cli("run", *flags, "--tables", tables, "--docs_keep_runs", "2")
+    site = warehouse / "data-docs"
+    kept = sorted(p.name for p in (site / "run-summaries").iterdir())
+    assert len(kept) == 3 and kept[-1] == "latest.html"  # two runs kept, and the latest
+    latest = (site / "run-summaries" / "latest.html").read_text(encoding="utf-8")
+    assert latest == (site / "run-summaries" / kept[1]).read_text(encoding="utf-8")
+    assert "part_s3_gap" in page_text(site / "run-summaries" / "latest.html")
+    # the newest run is the one the report bucket's summary/latest.html shows too
+    report_latest = next(warehouse.glob("s3/*/data-monitor/summary/latest.html"))
+    assert report_latest.read_text(encoding="utf-8") == latest
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert index.count('id="data-monitor-run-summaries"') == 1  # replaced, not stacked
+    hrefs = re.findall(r'href="(run-summaries/[^"]+)"', index)
+    assert hrefs == [
+        "run-summaries/latest.html",
+        f"run-summaries/{kept[1]}",
+        f"run-summaries/{kept[0]}",
+    ]
+    text = page_text(site / "index.html")
+    as_of = lake_fixture.AS_OF.isoformat()
+    assert re.search(
+        rf"Run summary: latest run \(\d{{4}}-\d\d-\d\d \d\d:\d\d UTC, as of {as_of}, 3 alert\(s\)\)",
+        text,
+    ), text[:600]
+
+
+def test_no_summaries_without_data_docs(run_cli: RunCli, warehouse: Path) -> None:
+    flags = [*flag_args(lake_fixture.run_flags()), "--warehouse", str(warehouse)]
+    run_cli("run", *flags, "--tables", "part_clean_01", "--data_docs", "false")
+    assert not (warehouse / "data-docs").exists()
+    assert next(warehouse.glob("s3/*/data-monitor/summary/latest.html")).is_file()

@@ -282,6 +282,15 @@ def test_the_site_in_a_browser(
         assert run_name in text, (href, text)
         assert (site / href).is_file()
 
+    # Above the listing, the run summary: linked from the index, served from the site itself.
+    shown = visible_text(index)
+    assert re.search(r"Run summary: latest run \(.{20,40}, 3 alert\(s\)\)", shown), shown[:500]
+    summary = visible_text(
+        browser.page(base + "run-summaries/latest.html", ARTIFACTS / "docs-run-summary.png")
+    )
+    assert "[PK_NULL] part_pk: customer_user_id NULL rows=7" in summary, summary[:500]
+    assert "part_s3_gap" in summary
+
     # part_pk's table page: the failed checks, with what was observed, above the passed one.
     pk_url = base + pages[f"tables-{DB}.part_pk.html"]
     pk = browser.page(pk_url, ARTIFACTS / "docs-part_pk.png")
