@@ -189,7 +189,11 @@ def suites_check(gx_dir: Path | None) -> int:
         print(exc, file=sys.stderr)
         return 1
     for suite in suites:
-        print(f"{suite.path}: {len(suite.expectations)} expectation(s), batch {suite.batch}: ok")
+        overrides = f", {len(suite.overrides)} override(s)" if suite.overrides else ""
+        print(
+            f"{suite.path}: {len(suite.expectations)} expectation(s){overrides}, "
+            f"batch {suite.batch}: ok"
+        )
     return 0
 
 

@@ -86,7 +86,7 @@ def run(settings: Settings) -> RunOutcome:
     try:
         with running(state):
             _fetch_docs_history(state)
-            tables = _discover(backend, settings, outcome)
+            tables = _discover(backend, settings, outcome, suite_files)
             if tables:
                 _run_checkpoint(state, suite_files, config, tables)
             else:  # nothing to validate, so no checkpoint: deliver the discovery alerts
@@ -128,7 +128,9 @@ def _report_partial(outcome: RunOutcome, total: int) -> None:
     )
 
 
-def _discover(backend: Backend, settings: Settings, outcome: RunOutcome) -> list[str]:
+def _discover(
+    backend: Backend, settings: Settings, outcome: RunOutcome, suite_files: list[Any]
+) -> list[str]:
     db = settings.database
     if not backend.catalog.database_exists(db):
         outcome.alerts.append(
@@ -143,6 +145,10 @@ def _discover(backend: Backend, settings: Settings, outcome: RunOutcome) -> list
             )
         )
     names = [n for n in names if SAFE_TABLE.match(n)]
+    for suite in (f for f in suite_files if f.table and f.table not in names):
+        LOG.warning(
+            "%s: no table %s in %s; this file applies to nothing", suite.path, suite.table, db
+        )
     if settings.tables:
         unknown = sorted(set(settings.tables) - set(names))
         for name in unknown:

@@ -23,6 +23,7 @@ from data_monitor.history import TableHistory
 from data_monitor.settings import Settings
 
 BATCH_KINDS = ("table", "inventory")
+OVERRIDE_KEYS = {"type", "kwargs", "meta", "enabled"}
 SEVERITIES = ("High", "Medium", "Low")
 TABLE_NAME = re.compile(r"^[a-z0-9_]{1,255}$")
 # Expectations a flag can switch off, as the seed's flags do for its checks.
@@ -57,13 +58,15 @@ class SuiteError(ValueError):
 @dataclass(frozen=True)
 class SuiteFile:
     """A suite file; ``table`` is set for a per-table file (``<suite>.<table>.json``), whose
-    expectations are added to the shared suite ``name`` for that one table."""
+    expectations are added to the shared suite ``name`` for that one table, and whose
+    ``overrides`` change (or switch off) shared expectations for that table."""
 
     path: Path
     name: str
     batch: str
     expectations: tuple[dict[str, Any], ...]
     table: str | None = None
+    overrides: tuple[dict[str, Any], ...] = ()
 
 
 def default_gx_dir() -> Path:
@@ -125,6 +128,7 @@ def load_suite_files(gx_dir: Path) -> list[SuiteFile]:
             )
         else:
             suites[index] = replace(suite, batch=base.batch)
+            problems += _override_problems(suite, base)
     if problems:
         raise SuiteError("\n".join(problems))
     return suites
@@ -163,7 +167,8 @@ def build_suite(
 ) -> ExpectationSuite:
     """The GX suite for this run, without the checks the flags switched off; with ``extra``
     (a per-table file) it is the suite of that table: shared expectations, then its own."""
-    expectations = [*suite_file.expectations, *(extra.expectations if extra else ())]
+    shared = [overridden(e, extra.overrides if extra else ()) for e in suite_file.expectations]
+    expectations = [*(e for e in shared if e), *(extra.expectations if extra else ())]
     enabled = [e for e in expectations if _switched_on(e["type"], settings)]
     suite = ExpectationSuite(
         name=f"{suite_file.name}.{extra.table}" if extra else suite_file.name,
@@ -182,6 +187,56 @@ def build_suite(
     return suite
 
 
+def overridden(
+    expectation: dict[str, Any], overrides: tuple[dict[str, Any], ...]
+) -> dict[str, Any] | None:
+    """The shared expectation as one table's overrides have it: kwargs and meta merged over
+    the shared ones, or None when the override switches it off (``"enabled": false``)."""
+    for override in overrides:
+        if override["type"] == expectation["type"]:
+            if override.get("enabled", True) is False:
+                return None
+            return {
+                **expectation,
+                "kwargs": {**expectation.get("kwargs", {}), **override.get("kwargs", {})},
+                "meta": {**(expectation.get("meta") or {}), **(override.get("meta") or {})},
+            }
+    return expectation
+
+
+def _override_problems(suite: SuiteFile, base: SuiteFile) -> list[str]:
+    problems = []
+    for index, override in enumerate(suite.overrides):
+        at = f"{suite.path}: overrides[{index}]"
+        if not isinstance(override, dict) or not isinstance(override.get("type"), str):
+            problems.append(f'{at}: not an object with a "type"')
+            continue
+        unknown = sorted(set(override) - OVERRIDE_KEYS)
+        if unknown:
+            problems.append(
+                f"{at}: unknown key(s) {', '.join(unknown)}; accepted: type, kwargs, meta, enabled"
+            )
+            continue
+        matches = [e for e in base.expectations if e.get("type") == override["type"]]
+        if len(matches) != 1:
+            problems.append(
+                f"{at}: {base.path.name} has {len(matches)} {override['type']} "
+                "expectation(s); an override changes exactly one"
+            )
+            continue
+        if not isinstance(override.get("enabled", True), bool):
+            problems.append(f"{at}: enabled is {override['enabled']!r}, expected true or false")
+            continue
+        not_objects = [k for k in ("kwargs", "meta") if not isinstance(override.get(k, {}), dict)]
+        if not_objects:
+            problems.append(f"{at}: {' and '.join(not_objects)} must be an object")
+            continue
+        merged = overridden(matches[0], (override,))
+        if merged is not None:
+            problems += check_expectation(f"{suite.path} (overrides[{index}] applied)", 0, merged)
+    return problems
+
+
 def _switched_on(expectation_type: str, settings: Settings) -> bool:
     flag = TOGGLES.get(expectation_type)
     return flag is None or bool(getattr(settings, flag))
@@ -193,11 +248,19 @@ def _read(path: Path, problems: list[str]) -> SuiteFile | None:
     except (OSError, ValueError) as exc:
         problems.append(f"{path}: not readable JSON: {exc}")
         return None
+    base, _, table = path.stem.partition(".")
+    if table and isinstance(data, dict):  # a per-table file may only override
+        data.setdefault("expectations", [])
     if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
         problems.append(f'{path}: expected an object with an "expectations" list')
         return None
+    overrides = data.get("overrides", [])
+    if not isinstance(overrides, list) or (overrides and not table):
+        problems.append(
+            f'{path}: "overrides" is a list, and only in a per-table file (<suite>.<table>.json)'
+        )
+        overrides = []
     batch = ((data.get("meta") or {}).get("data_monitor") or {}).get("batch", "table")
-    base, _, table = path.stem.partition(".")
     if table and not TABLE_NAME.match(table):
         problems.append(
             f"{path}: {table!r} is not a table name; a per-table file is named <suite>.<table>.json"
@@ -210,7 +273,8 @@ def _read(path: Path, problems: list[str]) -> SuiteFile | None:
     for index, item in enumerate(data["expectations"]):
         problems.extend(check_expectation(str(path), index, item))
     if table:
-        return SuiteFile(path, base, str(batch), tuple(data["expectations"]), table)
+        expectations = tuple(data["expectations"])
+        return SuiteFile(path, base, str(batch), expectations, table, tuple(overrides))
     name = data.get("name") or path.stem
     return SuiteFile(path, str(name), str(batch), tuple(data["expectations"]))
 

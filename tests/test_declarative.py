@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests import lake_fixture
 from tests.conftest import RunCli, flag_args, read_report
+from tests.test_data_docs import page_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,4 +116,105 @@ def test_a_bad_severity_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
     assert (
         "expectations[0] (expect_primary_key_values_to_not_be_null): meta.severity is "
         "'Critical', expected High|Medium|Low" in err
+    )
+
+
+def test_per_table_overrides_change_or_switch_off_a_shared_check(
+    run_cli: RunCli, warehouse: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    gx_dir = tmp_path / "gx"
+    shutil.copytree(ROOT / "gx", gx_dir)
+    expectations = gx_dir / "expectations"
+    # part_count is 50 rows (2.5 %) short of its source: within 3 % for this table only
+    (expectations / "part_table_data.part_count.json").write_text(
+        json.dumps(
+            {
+                "overrides": [
+                    {
+                        "type": "expect_row_count_to_match_source",
+                        "kwargs": {"tolerance_pct": 3},
+                        "meta": {"severity": "Low"},
+                    }
+                ]
+            }
+        )
+    )
+    (expectations / "part_table_metadata.part_tiny.json").write_text(
+        json.dumps({"overrides": [{"type": "expect_file_sizes_in_range", "enabled": False}]})
+    )
+    code, out, _ = run_cli("suites", "check", "--gx_dir", str(gx_dir))
+    assert code == 0, out
+    assert (
+        "part_table_data.part_count.json: 0 expectation(s), 1 override(s), batch table: ok" in out
+    )
+    flags = [*flag_args(lake_fixture.run_flags()), "--warehouse", str(warehouse)]
+    tables = "part_count,part_tiny,part_pk"
+    run_cli("run", *flags, "--tables", tables)
+    before = read_report(warehouse)["alerts"]
+    assert any(a.startswith("[COUNT_MISMATCH] part_count:") for a in before)
+    assert any(a.startswith("[FILE_SIZE] part_tiny:") for a in before)
+    (expectations / "part_table_data.part_cuont.json").write_text('{"expectations": []}')
+    with caplog.at_level(logging.WARNING, logger="data_monitor"):
+        run_cli("run", *flags, "--tables", tables, "--gx_dir", str(gx_dir))
+    assert (
+        f"{expectations / 'part_table_data.part_cuont.json'}: no table part_cuont in "
+        f"{lake_fixture.DATABASE}; this file applies to nothing" in caplog.messages
+    )
+    after = read_report(warehouse)["alerts"]
+    assert [
+        a
+        for a in before
+        if not a.startswith(("[COUNT_MISMATCH] part_count:", "[FILE_SIZE] part_tiny:"))
+    ] == after
+    # the other tables keep the shared thresholds: part_pk's checks are unchanged
+    assert any(a.startswith("[PK_NULL] part_pk:") for a in after)
+    pages = (warehouse / "data-docs" / "validations").rglob("tables-*part_count.html")
+    texts = [page_text(p) for p in pages]
+    assert sum("within 3.0 percent. 2,000 vs 1,950 (2.564103%)" in t for t in texts) == 1
+
+
+def test_a_bad_override_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
+    gx_dir = tmp_path / "gx"
+    shutil.copytree(ROOT / "gx", gx_dir)
+    expectations = gx_dir / "expectations"
+    (expectations / "part_table_data.part_pk.json").write_text(
+        json.dumps(
+            {
+                "overrides": [
+                    {"type": "expect_snapshot_to_be_fresh", "kwargs": {}},
+                    {"type": "expect_row_count_to_match_source", "kwargs": {"tolerance": 3}},
+                    {"type": "expect_row_count_to_match_source", "enabled": "no"},
+                ]
+            }
+        )
+    )
+    (expectations / "part_table_metadata.json").write_text(
+        json.dumps(
+            {**json.loads((expectations / "part_table_metadata.json").read_text()), "overrides": []}
+        )
+    )
+    code, _, err = run_cli("suites", "check", "--gx_dir", str(gx_dir))
+    assert code == 1
+    path = expectations / "part_table_data.part_pk.json"
+    assert (
+        f"{path}: overrides[0]: part_table_data.json has 0 expect_snapshot_to_be_fresh "
+        "expectation(s); an override changes exactly one" in err
+    )
+    assert (
+        f"{path} (overrides[1] applied): expectations[0] (expect_row_count_to_match_source):" in err
+    )
+    assert f"{path}: overrides[2]: enabled is 'no', expected true or false" in err
+
+
+def test_readme_override_example_is_accepted(run_cli: RunCli, tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"<!-- overrides: (\S+) -->\n```json\n(.*?)```", readme, re.S)
+    assert match, "the README's override example is missing"
+    gx_dir = tmp_path / "gx"
+    shutil.copytree(ROOT / "gx", gx_dir)
+    (gx_dir / match[1].removeprefix("gx/")).write_text(match[2])
+    code, out, err = run_cli("suites", "check", "--gx_dir", str(gx_dir))
+    assert code == 0, err
+    assert (
+        "part_table_data.part_events.json: 0 expectation(s), 3 override(s), batch table: ok" in out
     )
