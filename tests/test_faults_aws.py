@@ -16,6 +16,7 @@ a strict xfail naming the function to change: it turns into a failure (XPASS) on
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import threading
@@ -30,6 +31,7 @@ import pytest
 from tests import lake_fixture
 from tests.aws_lake import glue_partition_values, prepare_account
 from tests.conftest import RunCli
+from tests.harness.throttle_proxy import ThrottleProxy
 from tests.test_aws_run import REGION, aws_args, read_s3_json, sns_messages
 
 DB = lake_fixture.DATABASE
@@ -245,6 +247,49 @@ def test_a_too_many_requests_burst_is_absorbed_and_costs_seconds(
     # botocore (legacy mode in pyathena's client: 4 retries, random backoff up to 1+2+4+8 s)
     # then pyathena's own tenacity retry absorb it; the burst costs seconds, not the run
     assert cost < 30, (baseline_s, throttled_s)
+
+
+THROTTLED_CALLS = (
+    "s3:ListObjectsV2",  # partition discovery
+    "s3:GetObject",  # snapshot markers, past reports
+    "s3:PUT",  # reports, summary
+    "glue:GetTables",
+    "glue:GetTable",
+    "glue:GetPartitions",
+    "sns:Publish",
+)
+
+
+def test_s3_glue_and_sns_throttling_bursts_are_absorbed(
+    run_cli: RunCli,
+    small_lake: SmallLake,
+    local_athena: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    record_property: Callable[[str, object], None],
+) -> None:
+    """Two refusals on each call the run makes of S3 (503 SlowDown), Glue
+    (ThrottlingException) and SNS (Throttling): retried, and the run is as without them."""
+    lake = small_lake("clean_01", "pk", "unreg")
+    tables = ["part_clean_01", "part_pk", "part_unreg"]
+    with ThrottleProxy(os.environ["AWS_ENDPOINT_URL_S3"]) as proxy:
+        for service in ("S3", "GLUE", "SNS"):
+            monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", proxy.url)
+        for call in THROTTLED_CALLS:
+            proxy.throttle_next(call, 2)
+        started = time.monotonic()
+        code, out, err = run_tables(run_cli, lake["topic"], tables)
+        elapsed = time.monotonic() - started
+        refused = dict(proxy.refused)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", os.environ["AWS_ENDPOINT_URL_SQS"])  # moto again
+    report = read_s3_json(lake_fixture.REPORT_BUCKET, REPORT_KEY)
+    assert report["alerts"] == expected_for(*tables), out + err[-2000:]
+    assert report["failures"] == []
+    assert rows_of(report)["part_unreg"]["repaired_glue_count"] == len(UNREG_MISSING)
+    assert refused == {call: 2 for call in THROTTLED_CALLS}
+    messages = sns_messages(lake["queue_url"])
+    assert len(messages) == 1 and messages[0]["Message"].split("\n")[2:5] == report["alerts"][:3]
+    assert code == exit_code_for(report["alerts"])
+    record_property("throttled_run_s", round(elapsed, 2))
 
 
 # ---- 3. an Athena query that never finishes ---------------------------------------------------

@@ -143,3 +143,23 @@ def test_placement_rules() -> None:
             "expected": "s3://lake/t/id_bucket=2/",
         }
     ]
+
+
+def test_thousands_of_tables_with_max_tables(run_cli: RunCli, warehouse: Path) -> None:
+    """2,000 tables in the catalog, 5 checked: discovery lists them all, the rest are named."""
+    template = json.loads(catalog_file(warehouse, "part_clean_01").read_text())
+    partitions = catalog_file(warehouse, "part_clean_01", "partitions.json").read_text()
+    for i in range(2000):
+        name = f"part_t{i:04d}"
+        catalog_file(warehouse, name).write_text(json.dumps({**template, "Name": name}))
+        catalog_file(warehouse, name, "partitions.json").write_text(partitions)
+    code, _, _ = run(run_cli, warehouse, "--max_tables", "5", "--count_check_enabled", "false")
+    report = read_report(warehouse)
+    listed = sorted(p.name for p in (warehouse / "glue" / DB).glob("part_*.json"))
+    names = sorted(n.removesuffix(".json") for n in listed if not n.endswith(".partitions.json"))
+    assert len(names) == 2000 + len(lake_fixture.SPECS)
+    assert [r["table"] for r in report["tables"]] == names[:5]
+    assert [a for a in report["alerts"] if a.startswith("[NOT_CHECKED]")] == [
+        f"[NOT_CHECKED] *: {len(names) - 5} of {len(names)} tables not checked (--max_tables 5): "
+        f"{', '.join(names[5:10])}, ... ({len(names) - 10} more)"
+    ]
