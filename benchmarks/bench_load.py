@@ -63,7 +63,7 @@ def tables_done(log: Path) -> int:
 def run_monitor(flags: list[str], log: Path, n_tables: int, timeout: float) -> dict[str, Any]:
     """``python -m data_monitor run <flags>``: wall time, exit code, peak RSS and RSS samples."""
     cmd = [sys.executable, "-m", "data_monitor", "run", *flags]
-    samples: list[list[float]] = []  # [seconds, RSS MB, tables done]
+    samples: list[list[float]] = []  # [seconds, RSS MB, tables done, peak RSS so far MB]
     done = threading.Event()
     with log.open("wb") as out:
         t0 = time.perf_counter()
@@ -73,8 +73,9 @@ def run_monitor(flags: list[str], log: Path, n_tables: int, timeout: float) -> d
             while not done.wait(0.5):
                 with contextlib.suppress(OSError, IndexError):  # gone, or a zombie
                     text = Path(f"/proc/{proc.pid}/status").read_text()
-                    rss = round(int(re.findall(r"VmRSS:\s+(\d+) kB", text)[0]) / 1024, 1)
-                    samples.append([round(time.perf_counter() - t0, 1), rss, tables_done(log)])
+                    rss, hwm = (round(int(re.findall(rf"{f}:\s+(\d+) kB", text)[0]) / 1024, 1)
+                                for f in ("VmRSS", "VmHWM"))  # fmt: skip
+                    samples.append([round(time.perf_counter() - t0, 1), rss, tables_done(log), hwm])
                 if time.perf_counter() - t0 > timeout and not done.is_set():
                     proc.kill()
 

@@ -7,6 +7,7 @@ module is imported.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from great_expectations.checkpoint.actions import ActionContext, ValidationAction
@@ -113,7 +114,7 @@ class LinkSummaryAction(ValidationAction):
         if docs.site_dir is None:
             return {}
         page = render_summary(run_document(settings, outcome, state.started)).encode()
-        stamp = state.started.strftime("%Y%m%dT%H%M%SZ")
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         name = page_name(stamp, outcome.run_key, settings.as_of.isoformat())
         written = link_summary(
             state.backend.store, docs, page, name, len(outcome.alerts), settings.docs_keep_runs

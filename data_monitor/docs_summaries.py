@@ -23,11 +23,12 @@ RECENT_LINKS = 10
 BANNER_ID = "data-monitor-run-summaries"
 # GX's index: the site-name header is content block 1 of section 1; the banner goes after it.
 ANCHOR = '<div id="section-1-content-block-2"'
-PAGE = re.compile(r"^(\d{8}T\d{6}Z)_([0-9a-f]+)_(\d{4}-\d{2}-\d{2})\.html$")
+PAGE = re.compile(r"^(\d{8}T\d{12}Z)_([0-9a-f]+)_(\d{4}-\d{2}-\d{2})\.html$")
 
 
 def page_name(stamp: str, run_key: str, as_of: str) -> str:
-    """``20261125T212348Z_ab12_2026-11-20.html``: names sort by run time."""
+    """``20261125T212348123456Z_ab12_2026-11-20.html``: names sort by time, to the
+    microsecond (two runs can start in the same second)."""
     return f"{stamp}_{run_key}_{as_of}.html"
 
 
@@ -82,7 +83,8 @@ def with_banner(html: str, recent: list[str], current: str, alerts: int) -> str:
 
 
 def _label(name: str) -> str:
-    """``20261125T212348Z_ab12_2026-11-20.html`` -> "2026-11-25 21:23 UTC, as of 2026-11-20"."""
+    """``20261125T212348123456Z_ab12_2026-11-20.html`` -> "2026-11-25 21:23 UTC, as of
+    2026-11-20"."""
     match = PAGE.match(name)
     if not match:
         return name
