@@ -120,17 +120,7 @@ class SuiteRunner:
                 run_id=self.run_id,
             )
             done.append((definition, result))
-            self._forget_batch(result.batch_id)
         return done
-
-    def _forget_batch(self, batch_id: str) -> None:
-        """Drop a validated batch from the engines' caches: GX keeps every loaded batch (the
-        inventory frame, the table's selectable) for the life of the engine, which is the run,
-        so memory would grow with the number of tables."""
-        for source in (self.tables, self.inventories):
-            manager = source.get_execution_engine().batch_manager
-            manager.batch_cache.pop(batch_id, None)
-            manager.batch_data_cache.pop(batch_id, None)
 
 
 def _warm_up_parameter_parser() -> None:
