@@ -158,7 +158,11 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
     ("file_size_check", BOOLEAN, "check data file sizes in a sample of partitions"),
     ("file_size_min_mb", _typed("a number >= 0", _non_negative_float), "smallest good file, MB"),
     ("file_size_max_mb", _typed("a number >= 0", _non_negative_float), "largest good file, MB"),
-    ("max_tables", _int_at_least(0), "check at most this many tables (0: all)"),
+    (
+        "max_tables",
+        _int_at_least(0),
+        "check at most this many tables (0: all); the rest are named in a [NOT_CHECKED] alert",
+    ),
     (
         "tables",
         _typed("a comma-separated list of table names", _table_list),
