@@ -137,18 +137,19 @@ def local(args: argparse.Namespace, results: Path) -> dict[str, Any]:
     return {"backend": "local", "scale": scale, "build_s": build_s, **run, "problems": problems}
 
 
-def mirror_in_process(lake: Path, register_catalog: Any) -> None:
+def mirror_in_process(lake: Path) -> None:
     """The lake's objects straight into moto's S3 (this process runs the server: an HTTP PUT
     per object would take ~11 min for 500 x 256), then its catalog through Glue's API."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.s3.models import s3_backends
 
+    from tests.aws_lake import lake_objects, register_catalog
+
     backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
-    for bucket_dir in sorted((lake / "s3").iterdir()):
-        backend.create_bucket(bucket_dir.name, REGION)
-        for path in sorted(p for p in bucket_dir.rglob("*") if p.is_file()):
-            backend.put_object(bucket_dir.name, path.relative_to(bucket_dir).as_posix(),
-                               path.read_bytes())  # fmt: skip
+    for bucket, files in lake_objects(lake):
+        backend.create_bucket(bucket, REGION)
+        for key, path in files:
+            backend.put_object(bucket, key, path.read_bytes())
     register_catalog(lake, REGION)
 
 
@@ -164,7 +165,6 @@ def set_env(moto_url: str, missing: str) -> None:
 
 def aws(args: argparse.Namespace, results: Path) -> dict[str, Any]:
     sys.path.insert(0, str(REPO))
-    from tests.aws_lake import register_catalog
     from tests.harness.local_athena import LocalAthena
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -179,7 +179,7 @@ def aws(args: argparse.Namespace, results: Path) -> dict[str, Any]:
             probe = results / "load-probe"
             build(probe, 4, args.rows, args.buckets, "load_probe", "load-probe")
             t0 = time.perf_counter()
-            mirror_in_process(probe, register_catalog)
+            mirror_in_process(probe)
             estimate = (time.perf_counter() - t0) / 4 * args.tables
             shutil.rmtree(probe)
             buckets = args.buckets if estimate <= args.mirror_budget else args.aws_fallback_buckets
@@ -191,7 +191,7 @@ def aws(args: argparse.Namespace, results: Path) -> dict[str, Any]:
         out["scale"] = f"{args.tables} x {buckets}"
         out["build_s"] = build(lake, args.tables, args.rows, buckets)
         t0 = time.perf_counter()
-        mirror_in_process(lake, register_catalog)
+        mirror_in_process(lake)
         out["mirror_s"] = round(time.perf_counter() - t0, 1)
         shutil.rmtree(lake)
         print(f"  built in {out['build_s']} s, mirrored in {out['mirror_s']} s", flush=True)

@@ -113,7 +113,11 @@ class LinkSummaryAction(ValidationAction):
         docs, settings, outcome = state.docs, state.settings, state.outcome
         if docs.site_dir is None:
             return {}
-        page = render_summary(run_document(settings, outcome, state.started)).encode()
+        # the page the summary action wrote; rendered here only when that action is not used
+        page = (
+            outcome.summary_page
+            or render_summary(run_document(settings, outcome, state.started)).encode()
+        )
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         name = page_name(stamp, outcome.run_key, settings.as_of.isoformat())
         written = link_summary(

@@ -55,9 +55,10 @@ def _count(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, Any
     )
 
 
-def _listed(values: list[Any], total: int) -> str:
-    shown = ", ".join(str(v) for v in values[:10])
-    return shown + (f", ... ({total - 10} more)" if total > 10 else "")
+def listed(values: list[Any], total: int, limit: int = 10) -> str:
+    """The first ``limit`` values, then how many more there are."""
+    shown = ", ".join(str(v) for v in values[:limit])
+    return shown + (f", ... ({total - limit} more)" if total > limit else "")
 
 
 def _storage(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, Any]) -> str:
@@ -66,12 +67,12 @@ def _storage(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, A
     if d["missing_count"]:
         parts.append(
             f"S3 missing {d['missing_count']} of {d['bucket_count']} id_bucket "
-            f"partitions ({_listed(d['missing'], d['missing_count'])})"
+            f"partitions ({listed(d['missing'], d['missing_count'])})"
         )
     if d["unexpected"]:
         parts.append(
             f"unexpected id_bucket partitions beyond {d['bucket_count'] - 1}: "
-            f"{_listed(d['unexpected'], len(d['unexpected']))}"
+            f"{listed(d['unexpected'], len(d['unexpected']))}"
         )
     return "; ".join(parts)
 
@@ -84,7 +85,7 @@ def _registered(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str
     if d["repaired"]:
         text += f" (auto-repaired {d['repaired']} via {d['repair_mode']})"
     if d["still_missing_count"] and d["repair_mode"] != "off":
-        text += f"; still unregistered: {_listed(d['still_missing'], d['still_missing_count'])}"
+        text += f"; still unregistered: {listed(d['still_missing'], d['still_missing_count'])}"
     if d.get("repair_error"):
         text += f"; {d['repair_error']}"
     return text
@@ -95,7 +96,7 @@ def _misplaced(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str,
     shown = [f"id_bucket={m['bucket']} -> {m['location']}" for m in d["misplaced"]]
     return (
         f"{d['misplaced_count']} registered partition(s) point outside the table location: "
-        f"{_listed(shown, d['misplaced_count'])}"
+        f"{listed(shown, d['misplaced_count'])}"
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from great_expectations.core.run_identifier import RunIdentifier
 
 from custom_expectations.metrics import query_guard
-from data_monitor.alerts import Alert
+from data_monitor.alerts import Alert, listed
 from data_monitor.backends import make_backend
 from data_monitor.backends.base import Backend
 from data_monitor.checkpoint import load_checkpoint_config, without_docs
@@ -54,6 +54,7 @@ class RunOutcome:
     alerts: list[Alert] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    summary_page: bytes = field(default=b"", repr=False)  # rendered once, also put in Data Docs
 
     @property
     def exit_code(self) -> ExitCode:
@@ -170,8 +171,7 @@ def _discover(
                 "Low",
                 "*",
                 f"{len(skipped)} of {len(names)} tables not checked (--max_tables "
-                f"{settings.max_tables}): {', '.join(skipped[:5])}"
-                + (f", ... ({len(skipped) - 5} more)" if len(skipped) > 5 else ""),
+                f"{settings.max_tables}): {listed(skipped, len(skipped), limit=5)}",
             )
         )
         names = names[: settings.max_tables]

@@ -65,6 +65,7 @@ def write_summary(
 
     uris = report_uris(settings, started, outcome.run_key)
     page = render_summary(run_document(settings, outcome, started)).encode()
+    outcome.summary_page = page
     for key in ("summary", "latest_summary"):
         try:
             outcome.outputs[key] = backend.store.write_bytes(uris[key], page, "text/html")

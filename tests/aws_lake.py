@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +15,18 @@ TABLE_INPUT_KEYS = ("Name", "TableType", "Parameters", "PartitionKeys", "Storage
 def mirror_warehouse(warehouse: Path, region: str = "us-east-1") -> None:
     """Upload every object of ``<warehouse>/s3`` and register every table of ``glue/``."""
     s3 = boto3.client("s3", region_name=region)
-    for bucket_dir in sorted((warehouse / "s3").iterdir()):
-        s3.create_bucket(Bucket=bucket_dir.name)
-        for path in sorted(p for p in bucket_dir.rglob("*") if p.is_file()):
-            s3.put_object(
-                Bucket=bucket_dir.name,
-                Key=path.relative_to(bucket_dir).as_posix(),
-                Body=path.read_bytes(),
-            )
+    for bucket, files in lake_objects(warehouse):
+        s3.create_bucket(Bucket=bucket)
+        for key, path in files:
+            s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
     register_catalog(warehouse, region)
+
+
+def lake_objects(warehouse: Path) -> Iterator[tuple[str, Iterator[tuple[str, Path]]]]:
+    """Each bucket of ``<warehouse>/s3`` with its (key, file) pairs."""
+    for bucket_dir in sorted((warehouse / "s3").iterdir()):
+        files = sorted(p for p in bucket_dir.rglob("*") if p.is_file())
+        yield bucket_dir.name, ((p.relative_to(bucket_dir).as_posix(), p) for p in files)
 
 
 def register_catalog(warehouse: Path, region: str = "us-east-1") -> None:
