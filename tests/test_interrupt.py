@@ -94,3 +94,38 @@ def test_sigterm_cancels_queries_in_flight_and_reports_what_was_finished(
     sqs = boto3.client("sqs", region_name=REGION)
     got = sqs.receive_message(QueueUrl=aws_lake["queue_url"], WaitTimeSeconds=1)
     assert "this report is partial" in got["Messages"][0]["Body"]
+
+
+def test_sigterm_while_a_query_is_starting_still_cancels_it(
+    run_cli: RunCli, aws_lake: dict[str, str], local_athena: Any
+) -> None:
+    """The signal lands after Athena started the query but before its id reached the client:
+    the cancel waits for the id instead of being lost (the query would run on, and the run
+    would wait for --query_timeout_seconds)."""
+    local_athena.hang(r"part_count")
+    local_athena.slow_start(r"part_count", 2.0)
+
+    def send_sigterm_when_running() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if "RUNNING" in _stops(local_athena):
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=send_sigterm_when_running, daemon=True)
+    killer.start()
+    started = time.monotonic()
+    code, _, err = run_cli(
+        *aws_args(aws_lake["topic"], "--tables", "part_count", "--data_docs", "false")
+    )
+    elapsed = time.monotonic() - started
+    killer.join(5)
+    assert code == 3
+    assert elapsed < 60, err[-2000:]  # not the 900 s time limit
+    assert _stops(local_athena) == ["CANCELLED"]
+    assert local_athena.operations["StopQueryExecution"] == 1
+    report = read_s3_json(
+        lake_fixture.REPORT_BUCKET, f"data-monitor/omc_monitor_report_{lake_fixture.AS_OF}.json"
+    )
+    assert report["partial"] is True

@@ -10,6 +10,7 @@ connection-level listener captures its DB-API cursor, whose cancel is known: pya
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ class Limits:
 
 
 LIMITS = Limits()
+START_WAIT_S = 60.0  # how long a stop waits for a starting Athena query's id
 _IN_FLIGHT: dict[int, Callable[[], None]] = {}
 _LOCK = threading.Lock()
 _STOPPED = threading.Event()
@@ -96,11 +98,28 @@ def run_query(engine: Any, query: Any) -> dict[str, Any]:
 
 def _canceller(cursor: Any, driver_connection: Any) -> Callable[[], None]:
     if callable(getattr(cursor, "cancel", None)):  # pyathena: StopQueryExecution
-        return cursor.cancel  # type: ignore[no-any-return]
+        return lambda: _cancel_athena(cursor)
     interrupt = getattr(driver_connection, "interrupt", None)  # DuckDB
     if callable(interrupt):
         return interrupt  # type: ignore[no-any-return]
     return lambda: None
+
+
+def _cancel_athena(cursor: Any) -> None:
+    """StopQueryExecution for the cursor's query. Between StartQueryExecution and its answer
+    the query runs (and bills) but pyathena does not know its id yet, and its ``cancel``
+    refuses: a stop in that window waits, on its own thread, for the id to arrive."""
+    if getattr(cursor, "query_id", None):
+        cursor.cancel()
+        return
+
+    def when_started() -> None:
+        deadline = time.monotonic() + START_WAIT_S
+        while not getattr(cursor, "query_id", None) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        cursor.cancel()
+
+    threading.Thread(target=lambda: _quietly(when_started), daemon=True).start()
 
 
 def _quietly(call: Callable[[], Any]) -> None:

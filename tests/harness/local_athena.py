@@ -105,6 +105,7 @@ class LocalAthena:
         self._fails: list[list[Any]] = []  # [compiled regex, message, remaining]
         self._throttles: dict[str, list[Any]] = {}  # op -> [remaining, code]
         self._hangs: list[re.Pattern[str]] = []
+        self._slow_starts: list[tuple[re.Pattern[str], float]] = []
         self._running = 0
         self._lock = threading.RLock()
         self._threads: list[threading.Thread] = []
@@ -169,6 +170,12 @@ class LocalAthena:
         with self._lock:
             self._throttles[op] = [n, code]
 
+    def slow_start(self, pattern: str, seconds: float) -> None:
+        """StartQueryExecution of queries matching ``pattern`` answers ``seconds`` after the
+        query started RUNNING: the window in which the client does not know its id yet."""
+        with self._lock:
+            self._slow_starts.append((re.compile(pattern, re.I | re.S), seconds))
+
     def hang(self, pattern: str) -> None:
         """Queries matching ``pattern`` stay RUNNING until StopQueryExecution (then CANCELLED)."""
         with self._lock:
@@ -190,6 +197,7 @@ class LocalAthena:
         latency_s and max_active go back to 0/None. Queries left hanging are cancelled."""
         with self._lock:
             self._hangs.clear()
+            self._slow_starts.clear()
             self._fails.clear()
             self._throttles.clear()
             self.queries.clear()
@@ -283,6 +291,7 @@ class LocalAthena:
                     fail = entry[1]
                     break
             hang = any(p.search(sql) for p in self._hangs)
+            delay = max((d for p, d in self._slow_starts if p.search(sql)), default=0.0)
             worker = threading.Thread(
                 target=self._run,
                 args=(rec, self.latency_s, fail, hang),
@@ -291,6 +300,7 @@ class LocalAthena:
             )
             self._threads = [t for t in self._threads if t.is_alive()] + [worker]
         worker.start()
+        time.sleep(delay)
         return {"QueryExecutionId": query_id}
 
     def _finish(self, rec: QueryRecord, state: str, reason: str | None) -> None:
