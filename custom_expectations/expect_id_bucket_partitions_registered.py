@@ -10,21 +10,73 @@ from custom_expectations.base import InventoryExpectation, as_int, coerced, requ
 from custom_expectations.rendering import listing, number
 
 LIST_LIMIT = 50
+SHOWN = 3  # examples named in a projection problem
 
 
-def projection_problems(projection: dict[str, Any], count: int) -> list[str]:
-    """Why a partition projection does not cover id_bucket 0..count-1 (empty when it does)."""
+# Athena projects id_bucket low, low+interval, ... <= high, each written into the location
+# with `digits` digits, at storage.location.template when that is set:
+#   https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
+#   https://docs.aws.amazon.com/athena/latest/ug/partition-projection-setting-up.html
+# The inventory records the settings parsed (data_monitor.catalog_model.Projection.record)
+# and what storage holds at the projected locations; this judges them against bucket_count.
+def projection_problems(
+    projection: dict[str, Any], count: int, stored: list[int] | None = None
+) -> list[str]:
+    """Why the projection does not make Athena read id_bucket 0..count-1 from the data
+    (empty when it does). ``stored``: buckets with data at their projected location, None
+    when storage could not be listed (only the settings are judged then)."""
+    problems = list(projection.get("problems") or [])  # settings Athena cannot project from
+    problems += _coverage_problems(projection, count)
+    if stored is not None and not projection.get("problems"):
+        problems += _storage_problems(projection, count, stored)
+    return problems
+
+
+def _coverage_problems(projection: dict[str, Any], count: int) -> list[str]:
+    first, last, step = projection.get("first"), projection.get("last"), projection.get("step")
+    if first is None or last is None or step is None:
+        return []  # unparseable: already a settings problem
     problems = []
-    key_type = projection.get("key_type")
-    if key_type != "integer":
-        problems.append(f"projection.id_bucket.type is {key_type or 'not set'}, expected integer")
-    # Athena ignores blanks in "0, 255"; only the numbers matter.
-    raw_range = (projection.get("range") or "").strip()
-    if "".join(raw_range.split()) != f"0,{count - 1}":
+    if (first, last) != (0, count - 1):
         problems.append(
-            f"projection.id_bucket.range is {raw_range or 'not set'}, expected 0,{count - 1}"
+            f"projection.id_bucket.range is {_raw(projection, 'range')}, expected 0,{count - 1}"
+        )
+    skipped = [b for b in range(max(first, 0), min(last, count - 1) + 1) if (b - first) % step]
+    if skipped:
+        problems.append(
+            f"projection.id_bucket.interval is {_raw(projection, 'interval')}, expected 1: "
+            f"Athena skips {len(skipped)} of the {count} id_buckets ({_examples(skipped)})"
         )
     return problems
+
+
+def _storage_problems(projection: dict[str, Any], count: int, stored: list[int]) -> list[str]:
+    unread = list(projection.get("unread") or [])
+    if unread:
+        # one example shows the mismatch (digits, template); the rest follow the same pattern
+        first, total = unread[0], int(projection.get("unread_count") or len(unread))
+        more = f" ({total - 1} more like it)" if total > 1 else ""
+        return [
+            f"{total} id_bucket partition(s) hold data Athena does not read: "
+            f"id_bucket={first['bucket']} is read from {first['location']} but stored in "
+            f"{first['stored']}{more}"
+        ]
+    template = projection.get("location_template")
+    if template is not None and not any(0 <= b < count for b in stored):
+        return [
+            f"storage.location.template {template} points at no data: none of the {count} "
+            f"locations it gives for id_bucket 0..{count - 1} holds any"
+        ]
+    return []
+
+
+def _raw(projection: dict[str, Any], name: str) -> str:
+    value = projection.get(name)
+    return str(value).strip() if value is not None else "not set"
+
+
+def _examples(values: list[int]) -> str:
+    return ", ".join(str(v) for v in values[:SHOWN]) + (", ..." if len(values) > SHOWN else "")
 
 
 class ExpectIdBucketPartitionsRegistered(InventoryExpectation):
@@ -58,7 +110,9 @@ class ExpectIdBucketPartitionsRegistered(InventoryExpectation):
         details: dict[str, Any] = {"projection": bool(projection.get("enabled")), "problems": []}
         # A projected table needs no partition listing, so only the other path requires one.
         if details["projection"]:
-            details["problems"] = projection_problems(projection, count)
+            storage_ok = "storage_buckets" not in (inventory.get("errors") or {})
+            stored = list(inventory.get("storage_buckets") or []) if storage_ok else None
+            details["problems"] = projection_problems(projection, count, stored)
             registered = 0 if details["problems"] else count
             missing_before: list[int] = []
             still_missing: list[int] = []

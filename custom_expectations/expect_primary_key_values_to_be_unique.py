@@ -14,8 +14,10 @@ class ExpectPrimaryKeyValuesToBeUnique(KeyScanExpectation):
     """Expect every non-NULL primary key value to occur exactly once.
 
     Observed value: duplicate rows, the seed's ``SUM(c) ... HAVING COUNT(*) > 1`` (every row of a
-    key that occurs more than once; a key seen twice counts 2). NULL keys are not a key value and
-    are reported by the NULL expectation only, so one bad row never raises two alerts.
+    key that occurs more than once; a key seen twice counts 2). Keys are compared by their raw
+    value, untrimmed, as a clean-room join compares them: ``' a'`` and ``'a'`` are two keys.
+    NULL and blank keys are not a key value and are reported by the NULL expectation only, so
+    one bad row never raises two alerts.
     """
 
     success_keys: ClassVar[tuple[str, ...]] = ("pk_column", "bucket_column")

@@ -11,10 +11,12 @@ from custom_expectations.rendering import plural
 
 
 class ExpectPrimaryKeyValuesToNotBeNull(KeyScanExpectation):
-    """Expect no NULL values in the primary key column.
+    """Expect no NULL or blank values in the primary key column.
 
-    Observed value: the number of NULL-key rows. Reads ``table.key_profile``, the one GROUP BY
-    that the uniqueness and count expectations share.
+    Observed value: the number of NULL-key rows, blank keys included. Blank: the empty string,
+    or only spaces, tabs, line ends and no-break spaces (``key_profile.BLANK_CHARACTERS``, the
+    same on DuckDB and Athena); such a key identifies nobody. Reads ``table.key_profile``, the
+    one GROUP BY that the uniqueness and count expectations share.
     """
 
     success_keys: ClassVar[tuple[str, ...]] = ("pk_column", "bucket_column")

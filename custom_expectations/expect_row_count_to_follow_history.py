@@ -1,10 +1,14 @@
-"""The row count stays in line with the table's past runs (VOLUME_ANOMALY).
+"""The row count stays in line with the table's past days (VOLUME_ANOMALY).
 
 Two tests, as the peers run them: a relative change against the mean of the past counts (AWS
 Glue Data Quality's ``RowCount > avg(last(N)) * 0.8``) and a z-score over them (Elementary,
 threshold 3). The z-score alone would flag any change of a table whose count never moved, so it
 counts only past ``min_change_pct``. With fewer than ``min_history`` past counts it does not
 judge at all, and says so. The count is the key-profile scan's: no extra query.
+
+The history holds one count per past ``as_of`` day (its latest run; see
+``data_monitor.history``): re-runs of a day would otherwise repeat one count, shrink the
+standard deviation and turn ordinary day-to-day noise into z-score anomalies.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ def volume_verdict(
 
 class ExpectRowCountToFollowHistory(KeyScanExpectation):
     """Expect the row count within ``max_change_pct`` of its past mean and within
-    ``z_threshold`` standard deviations of it (once ``min_history`` past runs exist)."""
+    ``z_threshold`` standard deviations of it (once ``min_history`` past days exist)."""
 
     history: list | SuiteParameterDict
     max_change_pct: float | SuiteParameterDict
@@ -77,7 +81,7 @@ class ExpectRowCountToFollowHistory(KeyScanExpectation):
     args_keys: ClassVar[tuple[str, ...]] = ("max_change_pct", "z_threshold", "min_history")
     sentence_template: ClassVar[str] = (
         "Row count must stay within $max_change_pct % of its past mean and within "
-        "$z_threshold standard deviations of it (judged once $min_history past runs exist)."
+        "$z_threshold standard deviations of it (judged once $min_history past days exist)."
     )
 
     def _validate(
@@ -107,7 +111,7 @@ class ExpectRowCountToFollowHistory(KeyScanExpectation):
         if details["state"] == "insufficient history":
             return (
                 f"{number(result['observed_value'])} rows; history {details['points']} of "
-                f"{details['min_history']} runs: not judged"
+                f"{details['min_history']} days: not judged"
             )
         return (
             f"{number(result['observed_value'])} rows vs mean {number(details['mean'])} "

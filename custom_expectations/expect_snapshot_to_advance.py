@@ -1,8 +1,11 @@
-"""The snapshot date moves on from run to run (FRESHNESS_STALLED).
+"""The snapshot date moves on from day to day (FRESHNESS_STALLED).
 
 A marker can stay inside the freshness window for weeks while the pipeline behind it has
-stopped: this compares the marker's date with the dates the past runs saw (from the kept
-reports) and fails when it has not changed for ``max_unchanged_runs`` runs. No query runs.
+stopped: this compares the marker's date with the dates seen on the past days (one per
+``as_of`` day, its latest run: see ``data_monitor.history``) and fails when it has not changed
+for ``max_unchanged_runs`` days. Re-running a day adds no day, so re-runs never stall it. Days
+without a run are not counted, which can only make the count lower than the calendar's, never
+raise a false alert. The kwarg keeps its name so existing suites stay valid. No query runs.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from custom_expectations.expect_snapshot_to_be_fresh import DATE_TEXT
 
 
 def unchanged_runs(current: str, past: list[str]) -> int:
-    """How many of the latest past runs saw the same date as now (consecutive, newest first)."""
+    """How many of the latest past days saw the same date as now (consecutive, newest first)."""
     count = 0
     for date in reversed(past):
         if date != current:
@@ -26,7 +29,7 @@ def unchanged_runs(current: str, past: list[str]) -> int:
 
 
 class ExpectSnapshotToAdvance(InventoryExpectation):
-    """Expect the snapshot date to differ from the one of the last ``max_unchanged_runs`` runs."""
+    """Expect the snapshot date to differ from the one of the last ``max_unchanged_runs`` days."""
 
     history: list | SuiteParameterDict
     max_unchanged_runs: int | SuiteParameterDict
@@ -34,7 +37,7 @@ class ExpectSnapshotToAdvance(InventoryExpectation):
     success_keys: ClassVar[tuple[str, ...]] = ("history", "max_unchanged_runs")
     args_keys: ClassVar[tuple[str, ...]] = ("max_unchanged_runs",)
     sentence_template: ClassVar[str] = (
-        "The snapshot date must change at least once every $max_unchanged_runs runs."
+        "The snapshot date must change at least once every $max_unchanged_runs days."
     )
 
     def _validate(
@@ -64,5 +67,5 @@ class ExpectSnapshotToAdvance(InventoryExpectation):
     def observed_text(cls, result: dict[str, Any]) -> str:
         d = result["details"]
         if d["state"] == "not judged":
-            return f"not judged ({d['points']} of {d['limit']} past runs)"
-        return f"{result['observed_value']}, unchanged for {d['unchanged_runs']} run(s)"
+            return f"not judged ({d['points']} of {d['limit']} past days)"
+        return f"{result['observed_value']}, unchanged for {d['unchanged_runs']} day(s)"

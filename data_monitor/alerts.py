@@ -8,6 +8,7 @@ becomes ``[ERROR]`` with the reason: a check that did not run is never silence.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,8 @@ from data_monitor.sentences import observed_of, sentence_of
 
 SEVERITIES = ("High", "Medium", "Low")
 SUBJECT_LIMIT = 99  # SNS: fewer than 100 characters
+SUBJECT_HEAD = "[DATA MONITOR]"
+PREFIX_ROOM = 30  # a long table prefix is cut too, so the count always fits
 MESSAGE_LIMIT = 262_144  # SNS: at most 256 KB
 
 
@@ -133,7 +136,7 @@ def _volume(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, An
     d = result["details"]
     return (
         f"{result['observed_value']:,} rows vs a mean of {d['mean']:,} over the last "
-        f"{d['points']} runs ({d['change_pct']}%, z={d['z_score']})"
+        f"{d['points']} days ({d['change_pct']}%, z={d['z_score']})"
     )
 
 
@@ -141,7 +144,7 @@ def _stalled(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, A
     d = result["details"]
     return (
         f"snapshot date {result['observed_value']} has not changed for {d['unchanged_runs']} "
-        f"runs (limit {d['limit']})"
+        f"days (limit {d['limit']})"
     )
 
 
@@ -224,12 +227,43 @@ def _generic(kwargs: dict[str, Any], result: dict[str, Any], params: dict[str, A
 
 
 def subject_for(database: str, prefix: str, count: int) -> str:
-    """The seed's subject, shortened to fit SNS (a long database name is cut, not the count)."""
-    tail = f" {prefix}* — {count} issue(s)"
-    head = "[DATA MONITOR] "
-    room = SUBJECT_LIMIT - len(head) - len(tail)
-    name = database if len(database) <= room else database[: max(room - 1, 1)] + "…"
-    return (head + name + tail)[:SUBJECT_LIMIT]
+    """The seed's subject made safe for SNS: printable ASCII, one line, under 100 characters.
+
+    SNS Publish takes a subject with "no line breaks or control characters", "less than 100
+    characters long"; its reference long said "ASCII text" (today "UTF-8 text"), and SNS is
+    documented to replace a subject holding control or non-ASCII characters with an error
+    text. So the seed's em dash is " - " and the names are folded to ASCII; the message body
+    stays UTF-8. A long name is cut, never the count.
+      https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+      https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-validation-truncation.html
+    """
+    tail = f"{_shortened(ascii_text(prefix), PREFIX_ROOM)}* - {count} issue(s)"
+    room = SUBJECT_LIMIT - len(SUBJECT_HEAD) - len(tail) - 2  # the two spaces between parts
+    name = _shortened(ascii_text(database), room)
+    return " ".join(part for part in (SUBJECT_HEAD, name, tail) if part)[:SUBJECT_LIMIT]
+
+
+def ascii_text(text: str) -> str:
+    """``text`` as printable ASCII on one line (for the SNS subject).
+
+    Accents are dropped (``é`` -> ``e``) and compatibility forms folded (``ﬁ`` -> ``fi``), so a
+    name stays readable; any other non-ASCII character becomes ``?``, so it is not silently
+    lost; line breaks, tabs and other control or separator characters become one space.
+    """
+    chars = []
+    for char in unicodedata.normalize("NFKD", text):
+        category = unicodedata.category(char)
+        if " " <= char <= "~":
+            chars.append(char)
+        elif category in ("Cc", "Zs", "Zl", "Zp"):
+            chars.append(" ")
+        elif category[0] != "M" and category != "Cf":  # marks and invisible formats: dropped
+            chars.append("?")
+    return " ".join("".join(chars).split())
+
+
+def _shortened(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: max(room - 3, 1)] + "..."
 
 
 def message_for(database: str, prefix: str, alerts: list[Alert], footer: str = "") -> str:

@@ -6,7 +6,8 @@
 
 Exit codes of ``run``: 0 every check ran and nothing is wrong; 1 every check ran and alerts were
 raised (and delivered); 2 bad flags or suites (nothing read or written); 3 some check could not
-run, or a report/alert could not be delivered.
+run, or a report/alert could not be delivered. ``--fail_on errors`` turns 1 into 0 (for Glue,
+where a non-zero exit marks the run FAILED); ``--fail_on never`` turns 1 and 3 into 0.
 """
 
 from __future__ import annotations
@@ -18,16 +19,22 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data_monitor.flags import OneLineParser, UsageError, add_run_flags, settings_from
+
+if TYPE_CHECKING:
+    from data_monitor.monitor import RunOutcome
+    from data_monitor.settings import Settings
 
 LOG = logging.getLogger("data_monitor")
 EXIT_CODES = """exit codes:
   0  every check ran, no issue found
   1  every check ran, issues found (alert sent, report written)
   2  invalid flags or suite files: nothing was read or written
-  3  some check could not run, or the report/alert could not be delivered"""
+  3  some check could not run, or the report/alert could not be delivered
+  (--fail_on errors: 1 becomes 0; --fail_on never: 1 and 3 become 0; an unexpected
+  crash is always 3, since no report or alert may have gone out)"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,14 +112,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
 
-def run_command(settings: object) -> int:
+def run_command(settings: Settings) -> int:
     from data_monitor import monitor
     from data_monitor.checkpoint import CheckpointConfigError
     from data_monitor.suites import SuiteError
 
     previous = _stop_on_sigterm()
     try:
-        outcome = monitor.run(settings)  # type: ignore[arg-type]
+        outcome = monitor.run(settings)
     except SuiteError as exc:
         print(f"data-monitor run: error: invalid suite files:\n{exc}", file=sys.stderr)
         return 2
@@ -122,8 +129,8 @@ def run_command(settings: object) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    print_summary(outcome)
-    return int(outcome.exit_code)
+    print_summary(outcome, settings.fail_on)
+    return int(outcome.exit_code_for(settings.fail_on))
 
 
 def _stop_on_sigterm() -> Any:
@@ -140,10 +147,7 @@ def _stop_on_sigterm() -> Any:
     return signal.signal(signal.SIGTERM, on_sigterm)
 
 
-def print_summary(outcome: object) -> None:
-    from data_monitor.monitor import RunOutcome
-
-    assert isinstance(outcome, RunOutcome)
+def print_summary(outcome: RunOutcome, fail_on: str = "alerts") -> None:
     print(f"checked {len(outcome.rows)} table(s): {len(outcome.alerts)} alert(s)")
     for alert in outcome.alerts:
         print(f"  {alert.severity:<6} {alert.line}")
@@ -158,7 +162,10 @@ def print_summary(outcome: object) -> None:
             print(f"{label + ':':<13}{outcome.outputs[key]}")
     for failure in outcome.failures:
         print(f"FAILED: {failure}")
-    print(f"exit code {int(outcome.exit_code)} ({outcome.exit_code.name.lower()})")
+    code, happened = outcome.exit_code_for(fail_on), outcome.exit_code.name.lower()
+    if code != outcome.exit_code:  # say why an outcome that is not OK still exits 0
+        happened += f", not a failure with --fail_on {fail_on}"
+    print(f"exit code {int(code)} ({happened})")
 
 
 def report_command(bucket: str, prefix: str, warehouse: Path | None, open_it: bool) -> int:

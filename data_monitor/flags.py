@@ -18,6 +18,8 @@ from data_monitor.settings import (
     AUTO_REPAIR_MODES,
     BACKENDS,
     DEFAULT_SNAPSHOT_MARKER,
+    FAIL_ON_MODES,
+    REPORT_SSE_MODES,
     SOURCE_TYPES,
     Settings,
 )
@@ -77,9 +79,14 @@ def _matching(pattern: re.Pattern[str], description: str) -> Callable[[str], str
     return _typed(description, lambda text: text if pattern.match(text) else _fail())
 
 
-def _choice(choices: Sequence[str]) -> Callable[[str], str]:
+def _choice(choices: Sequence[str], aliases: dict[str, str] | None = None) -> Callable[[str], str]:
+    """One of ``choices`` in any case, returned as spelled there (``aes256`` -> ``AES256``);
+    ``aliases`` are older spellings still accepted, not offered in the error message."""
+    spelled = {c.lower(): c for c in choices} | {a.lower(): c for a, c in (aliases or {}).items()}
+
     def convert(text: str) -> str:
-        return text.strip().lower() if text.strip().lower() in choices else _fail()
+        key = text.strip().lower()
+        return spelled[key] if key in spelled else _fail()
 
     return _typed("one of " + "|".join(choices), convert)
 
@@ -115,7 +122,8 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
     (
         "athena_results",
         _typed("an s3:// URI", _s3_uri),
-        "S3 URI for Athena query results (required with --backend aws)",
+        "S3 URI for Athena query results (aws: required unless the workgroup has a result "
+        "location or managed query results; not used when the workgroup overrides it)",
     ),
     ("region", _matching(REGION, "an AWS region such as us-east-1"), "AWS region"),
     (
@@ -208,8 +216,11 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
     ),
     (
         "report_sse",
-        _choice(("AES256", "aws:kms", "none")),
-        "server-side encryption of reports and Data Docs (aws)",
+        # "none" was the old name of bucket-default: S3 encrypts every new object regardless
+        _choice(REPORT_SSE_MODES, aliases={"none": "bucket-default"}),
+        "server-side encryption of reports and Data Docs (aws) (default: bucket-default, which "
+        "sends no SSE header, so the bucket's own encryption applies; AES256 or aws:kms "
+        "overrides it)",
     ),
     (
         "report_kms_key",
@@ -226,6 +237,12 @@ FLAGS: list[tuple[str, Callable[[str], Any], str]] = [
         "expected_bucket_owner",
         _matching(re.compile(r"^\d{12}$"), "a 12-digit AWS account id"),
         "refuse to write reports to a bucket another account owns",
+    ),
+    (
+        "fail_on",
+        _choice(FAIL_ON_MODES),
+        "what makes the exit code non-zero: alerts (1 issues found, 3 a check could not run or "
+        "delivery failed), errors (3 only), never (0 once the run completed)",
     ),
     (
         "history_days",
@@ -273,10 +290,8 @@ def settings_from(namespace: argparse.Namespace) -> Settings:
     for required in ("database", "report_bucket"):
         if values[required] is None:
             raise UsageError(f"data-monitor run: error: --{required} is required")
-    if values["backend"] == "aws" and values["athena_results"] is None:
-        raise UsageError(
-            "data-monitor run: error: --athena_results s3://... is required with --backend aws"
-        )
+    # --athena_results is not checked here: on aws the workgroup may give the result location
+    # (its own, enforced, or managed storage); the Athena backend reads it before any query
     settings = Settings(**{k: v for k, v in values.items() if v is not None})
     if settings.file_size_min_mb > settings.file_size_max_mb:
         raise UsageError(

@@ -62,6 +62,14 @@ class RunOutcome:
             return ExitCode.INCOMPLETE
         return ExitCode.ALERTS if self.alerts else ExitCode.OK
 
+    def exit_code_for(self, fail_on: str) -> ExitCode:
+        """The process exit code under ``--fail_on`` (settings.FAIL_ON_MODES). ``exit_code``
+        says what happened; this says whether the scheduler should count it as a failure."""
+        code = self.exit_code
+        if fail_on == "never" or (fail_on == "errors" and code is ExitCode.ALERTS):
+            return ExitCode.OK
+        return code
+
 
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -108,11 +116,14 @@ def _fetch_docs_history(state: RunState) -> None:
 
 
 def _read_history(state: RunState) -> dict[str, TableHistory]:
+    skipped: list[str] = []  # single unreadable reports: the history goes on without them
     try:
-        return read_history(state.backend.store, state.settings)
+        history = read_history(state.backend.store, state.settings, skipped)
     except Exception as exc:  # without history the trend checks say so; the rest goes on
         state.outcome.failures.append(f"past reports could not be read: {exc}")
         return {}
+    state.outcome.failures.extend(skipped)
+    return history
 
 
 def _report_partial(outcome: RunOutcome, total: int) -> None:

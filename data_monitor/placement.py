@@ -4,7 +4,9 @@ A table whose location (or projection template) is outside ``--data_buckets`` is
 anything is listed, repaired or queried: the monitor's role should not read, and must never
 register partitions for, a bucket nobody said the lake lives in. A registered partition whose
 location is not ``<table location>id_bucket=N/`` is read by Athena all the same, so queries
-count rows from somewhere else; the inventory records those for the metadata suite.
+count rows from somewhere else; the inventory records those for the metadata suite. A table
+with partition projection is read from its projected locations instead (Athena ignores its
+registered partitions), so those are the ones that must lie under the table location.
 """
 
 from __future__ import annotations
@@ -67,3 +69,18 @@ def misplaced_partitions(table: TableMeta, partitions: Iterable[Partition]) -> l
                 {"bucket": bucket, "location": partition.location, "expected": expected}
             )
     return sorted(misplaced, key=lambda m: int(m["bucket"]))
+
+
+def misplaced_projected(table: TableMeta, buckets: Iterable[int]) -> list[dict[str, Any]]:
+    """Projected partitions (of ``buckets``) that Athena reads from outside the table location:
+    a storage.location.template at another table or a staging prefix counts those rows. Inside
+    the location any layout the projection describes is the table's own (``id_bucket=007/``)."""
+    if not table.projection.usable():
+        return []  # Athena cannot project: it reads no location at all
+    home = normalized(table.location)
+    misplaced = []
+    for bucket in sorted(buckets):
+        location = normalized(table.projection.location_for(table.location, bucket))
+        if not location.startswith(home):
+            misplaced.append({"bucket": bucket, "location": location, "expected": home})
+    return misplaced

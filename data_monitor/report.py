@@ -61,7 +61,7 @@ class TableRow:
     # for the run summary's partition grid: buckets (0..N-1) by state
     storage_buckets: list[int] = field(default_factory=list)
     unregistered_buckets: list[int] = field(default_factory=list)
-    row_count_history: list[int] = field(default_factory=list)  # past runs, oldest first
+    row_count_history: list[int] = field(default_factory=list)  # past days, oldest first
     skewed_buckets: list[Any] = field(default_factory=list)  # the fullest/emptiest, if skewed
     status: str = "ok"
     alerts: list[str] = field(default_factory=list)
@@ -101,9 +101,9 @@ def row_from(
         row.count_diff_pct = format_pct(count["diff_pct"])
     volume = _result(results.get("expect_row_count_to_follow_history")).get("details") or {}
     if volume.get("state") == "insufficient history":
-        row.volume_check = f"not judged: {volume['points']} of {volume['min_history']} past runs"
+        row.volume_check = f"not judged: {volume['points']} of {volume['min_history']} past days"
     elif volume:
-        row.volume_check = f"{volume['state']} ({volume['change_pct']}% vs {volume['points']} runs)"
+        row.volume_check = f"{volume['state']} ({volume['change_pct']}% vs {volume['points']} days)"
     skew = _result(results.get("expect_id_bucket_rows_to_be_balanced")).get("details") or {}
     row.skewed_buckets = list(skew.get("skewed_buckets") or [])
     sizes = _result(results.get("expect_file_sizes_in_range"))

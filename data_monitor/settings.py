@@ -18,6 +18,15 @@ DEFAULT_SNAPSHOT_MARKER = "{location}_metadata/snapshot_dt.txt"
 AUTO_REPAIR_MODES = ("athena", "glue", "off")
 BACKENDS = ("local", "aws")
 SOURCE_TYPES = ("ext", "part")
+# Which outcomes make the exit code non-zero (see ExitCode): "alerts" fails on issues found (1)
+# and on checks that could not run (3); "errors" only on the latter, for schedulers such as
+# Glue where a run that found issues and sent its alert did its job; "never" always exits 0
+# once the run completed (bad flags still exit 2).
+FAIL_ON_MODES = ("alerts", "errors", "never")
+# S3 applies a bucket's default encryption only to a PutObject without an SSE header, so
+# "bucket-default" sends none: an SSE-KMS bucket stays SSE-KMS. AES256 or aws:kms is sent only
+# when asked for (a bucket policy may require the aws:kms header).
+REPORT_SSE_MODES = ("bucket-default", "AES256", "aws:kms")
 
 
 @dataclass(frozen=True)
@@ -59,9 +68,10 @@ class Settings:
     docs_bucket: str | None = None
     docs_prefix: str | None = None
     query_timeout_seconds: int = 900
-    report_sse: str = "AES256"
+    report_sse: str = "bucket-default"
     report_kms_key: str | None = None
     expected_bucket_owner: str | None = None
+    fail_on: str = "alerts"
     fallback_dir: Path | None = None
     gx_dir: Path | None = None
 
@@ -102,7 +112,7 @@ class Settings:
     def report_write_options(self) -> dict[str, str]:
         """S3 PutObject options for reports and Data Docs: encryption and the owner check."""
         options: dict[str, str] = {}
-        if self.report_sse != "none":
+        if self.report_sse != "bucket-default":  # no header: the bucket's own default applies
             options["ServerSideEncryption"] = self.report_sse
         if self.report_kms_key:
             options["SSEKMSKeyId"] = self.report_kms_key

@@ -9,6 +9,8 @@ from typing import Any
 
 import boto3
 
+from tests.aws_role import TOPIC_NAME
+
 TABLE_INPUT_KEYS = ("Name", "TableType", "Parameters", "PartitionKeys", "StorageDescriptor")
 
 
@@ -75,8 +77,21 @@ def prepare_account(
         s3.create_bucket(Bucket=bucket)
     sns = boto3.client("sns", region_name=region)
     sqs = boto3.client("sqs", region_name=region)
-    topic = sns.create_topic(Name="data-monitor-alerts")["TopicArn"]
+    topic = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
     queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=attributes["Attributes"]["QueueArn"])
     return {"topic": topic, "queue_url": queue_url}
+
+
+def encrypt_with_new_kms_key(bucket: str, region: str = "us-east-1") -> str:
+    """A new KMS key as ``bucket``'s default encryption (SSE-KMS); returns the key's ARN."""
+    key_arn = str(boto3.client("kms", region_name=region).create_key()["KeyMetadata"]["Arn"])
+    default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}
+    boto3.client("s3", region_name=region).put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": default}]
+        },
+    )
+    return key_arn

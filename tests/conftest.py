@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from collections.abc import Callable
@@ -14,7 +15,8 @@ from data_monitor.cli import main
 from data_monitor.lakegen import Expected, build_lake
 from tests import lake_fixture
 from tests.aws_lake import prepare_account
-from tests.harness.conftest import _moto_process, local_athena, moto_server  # noqa: F401
+from tests.aws_role import JobRole, deployment, role_policy
+from tests.harness.conftest import _moto_process, iam, local_athena, moto_server  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -48,11 +50,17 @@ RunCli = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
-    """Run ``data-monitor <args>`` in-process; returns (exit code, stdout, stderr)."""
+def run_cli(capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> RunCli:
+    """Run ``data-monitor <args>`` in-process; returns (exit code, stdout, stderr).
+
+    In a test on the local AWS endpoints (``aws_lake``), a ``--backend aws`` run is made as the
+    job role (``job_role``) with IAM enforced."""
+    role = request.getfixturevalue("job_role") if "aws_lake" in request.fixturenames else None
 
     def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
+        aws = "--backend" in args and args[args.index("--backend") + 1 :][:1] == ("aws",)
+        with role.acting() if role is not None and aws else contextlib.nullcontext():
+            code = main(list(args))
         out, err = capsys.readouterr()
         return code, out, err
 
@@ -79,3 +87,9 @@ def aws_lake(built_lake: tuple[Path, Any], moto_server: str, local_athena: Any) 
     """The test lake in moto's S3 + Glue, report/results buckets, and an SNS topic whose
     messages land in an SQS queue (``topic``, ``queue_url``)."""
     return prepare_account(built_lake[0], lake_fixture.REPORT_BUCKET)
+
+
+@pytest.fixture
+def job_role(aws_lake: dict[str, str], iam: Any) -> JobRole:
+    """The job role of infra/monitoring.yaml, deployed for the test account's lake."""
+    return JobRole(iam, role_policy(deployment()))

@@ -23,14 +23,25 @@ def test_count_diff_pct_follows_the_seed_and_defines_an_empty_source() -> None:
     assert format_pct("inf") == "inf"
 
 
-def test_subject_is_the_seeds_and_fits_sns() -> None:
+def test_subject_is_the_seeds_in_ascii_and_fits_sns() -> None:
+    # the seed's em dash is " - ": SNS subjects must be ASCII
     assert subject_for("omc_flywheel_prod", "part_", 3) == (
-        "[DATA MONITOR] omc_flywheel_prod part_* — 3 issue(s)"
+        "[DATA MONITOR] omc_flywheel_prod part_* - 3 issue(s)"
     )
     long = subject_for("d" * 200, "part_", 12345)
     assert len(long) < 100
-    assert long.endswith(" part_* — 12345 issue(s)")
+    assert long.endswith("ddd... part_* - 12345 issue(s)")
     assert "\n" not in long
+
+
+def test_a_message_with_multibyte_text_is_cut_by_bytes() -> None:
+    # "Δ" is 2 bytes in UTF-8: counted in characters the message would be twice the limit
+    alerts = [Alert("COUNT_MISMATCH", "High", f"part_{i:05d}", "Δ" * 300) for i in range(1000)]
+    message = message_for("db", "part_", alerts, footer="Report: s3://b/r.json")
+    assert len(message) < MESSAGE_LIMIT < len("".join(a.line for a in alerts).encode())
+    assert len(message.encode()) <= MESSAGE_LIMIT
+    assert "more issue(s) not shown" in message
+    assert message.endswith("Report: s3://b/r.json")
 
 
 def test_message_is_the_seeds() -> None:

@@ -13,7 +13,8 @@ from typing import Any
 import boto3
 
 from tests import lake_fixture
-from tests.aws_lake import glue_partition_values
+from tests.aws_lake import encrypt_with_new_kms_key, glue_partition_values
+from tests.aws_role import JobRole, deployment, role_policy
 from tests.conftest import RunCli, flag_args
 
 REGION = "us-east-1"
@@ -72,7 +73,7 @@ def test_aws_run_matches_the_local_expected_table(
     messages = sns_messages(aws_lake["queue_url"])
     assert len(messages) == 1
     n = len(lake_fixture.expected_alerts())
-    assert messages[0]["Subject"] == f"[DATA MONITOR] {lake_fixture.DATABASE} part_* — {n} issue(s)"
+    assert messages[0]["Subject"] == f"[DATA MONITOR] {lake_fixture.DATABASE} part_* - {n} issue(s)"
     body = messages[0]["Message"].split("\n")
     assert body[2 : 2 + n] == lake_fixture.expected_alerts()
     assert body[-2] == f"Report: s3://{lake_fixture.REPORT_BUCKET}/{key}"
@@ -147,9 +148,30 @@ def test_aws_data_docs_keep_the_history_of_runs(
 def test_reports_are_written_with_server_side_encryption(
     run_cli: RunCli, aws_lake: dict[str, str], local_athena: Any
 ) -> None:
-    run_cli(*aws_args(aws_lake["topic"], "--tables", "part_clean_01", "--data_docs", "false"))
+    extra = ("--tables", "part_clean_01", "--data_docs", "false", "--report_sse", "AES256")
+    code, _, err = run_cli(*aws_args(aws_lake["topic"], *extra))
+    assert code == 0, err[-3000:]
     s3 = boto3.client("s3", region_name=REGION)
     key = f"data-monitor/omc_monitor_report_{lake_fixture.AS_OF}.json"
     head = s3.head_object(Bucket=lake_fixture.REPORT_BUCKET, Key=key)
     assert head["ServerSideEncryption"] == "AES256"
     assert head["ContentType"] == "application/json"
+
+
+def test_by_default_the_report_bucket_s_own_encryption_applies(
+    run_cli: RunCli, aws_lake: dict[str, str], local_athena: Any, job_role: JobRole
+) -> None:
+    """No SSE header by default: S3 then encrypts with the bucket's default (here SSE-KMS),
+    where an explicit AES256 would have overridden it. The role needs only the key grant."""
+    key_arn = encrypt_with_new_kms_key(lake_fixture.REPORT_BUCKET)
+    job_role.replace_policy(role_policy(deployment(ReportKmsKeyArn=key_arn)))
+    s3 = boto3.client("s3", region_name=REGION)
+    code, _, err = run_cli(*aws_args(aws_lake["topic"], "--tables", "part_clean_01"))
+    assert code == 0, err[-3000:]
+    listed = s3.list_objects_v2(Bucket=lake_fixture.REPORT_BUCKET)["Contents"]
+    written = [o["Key"] for o in listed]
+    assert f"data-monitor/omc_monitor_report_{lake_fixture.AS_OF}.json" in written
+    assert "data-monitor/data-docs/index.html" in written
+    for key in written:  # reports, run copies, summary and Data Docs alike
+        head = s3.head_object(Bucket=lake_fixture.REPORT_BUCKET, Key=key)
+        assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", key_arn), key

@@ -50,11 +50,16 @@ INVALID = [
         ["--compare_source_type", "part"],
         "--compare_source_type part compares each table with itself",
     ),
-    (["--backend", "aws"], "--athena_results s3://... is required with --backend aws"),
-    (["--report_sse", "des"], "--report_sse: 'des' is not one of AES256|aws:kms|none"),
+    (["--report_sse", "des"], "--report_sse: 'des' is not one of bucket-default|AES256|aws:kms"),
+    (["--fail_on", "warnings"], "--fail_on: 'warnings' is not one of alerts|errors|never"),
+    (["--fail_on", ""], "--fail_on: '' is not one of alerts|errors|never"),
     (["--expected_bucket_owner", "12"], "--expected_bucket_owner: '12' is not a 12-digit"),
     (["--report_kms_key", "my key"], "--report_kms_key: 'my key' is not a KMS key"),
     (["--report_kms_key", "key-1"], "--report_kms_key needs --report_sse aws:kms"),
+    (
+        ["--report_sse", "AES256", "--report_kms_key", "key-1"],
+        "--report_kms_key needs --report_sse aws:kms (got --report_sse AES256)",
+    ),
     (["--docs_keep_runs", "0"], "--docs_keep_runs: '0' is not an integer >= 1"),
     (["--query_timeout_seconds", "0"], "--query_timeout_seconds: '0' is not an integer >= 1"),
 ]
@@ -72,6 +77,31 @@ def test_invalid_flag_exits_2_with_one_line(
     assert message in lines[0]
     assert not warehouse.exists()  # nothing read or written
     assert out == ""
+
+
+ACCEPTED = [
+    ([], {"fail_on": "alerts", "report_sse": "bucket-default"}),  # the defaults
+    (["--fail_on", "ERRORS"], {"fail_on": "errors"}),
+    (["--fail_on", "never"], {"fail_on": "never"}),
+    (["--report_sse", "AES256"], {"report_sse": "AES256"}),
+    (["--report_sse", "aes256"], {"report_sse": "AES256"}),  # as S3 spells it, in any case
+    (["--report_sse", "none"], {"report_sse": "bucket-default"}),  # the old spelling
+    (
+        ["--report_sse", "aws:kms", "--report_kms_key", "alias/reports"],
+        {"report_sse": "aws:kms", "report_kms_key": "alias/reports"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), ACCEPTED, ids=[" ".join(a) for a, _ in ACCEPTED])
+def test_accepted_spellings(args: list[str], expected: dict[str, str]) -> None:
+    from data_monitor.cli import build_parser
+    from data_monitor.flags import settings_from
+
+    parsed, unknown = build_parser().parse_known_args([*BASE, *args])
+    settings = settings_from(parsed)
+    assert unknown == []
+    assert {name: getattr(settings, name) for name in expected} == expected
 
 
 @pytest.mark.parametrize("missing", ["--database", "--report_bucket"])

@@ -6,9 +6,9 @@ resources only."""
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import json
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,19 +18,17 @@ import pyathena
 import pytest
 from botocore import xform_name
 from cfnlint.api import ManualArgs, lint, lint_file
-from cfnlint.decode import decode
 
 from data_monitor.cli import build_parser
 from data_monitor.flags import settings_from
 from data_monitor.outputs import report_uris
 from data_monitor.settings import DEFAULT_SNAPSHOT_MARKER, Settings
+from tests.cfn_stack import ACCOUNT, REGION, TEMPLATE, Stack, as_list, load_template, s3_arn
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "infra" / "monitoring.yaml"
 ACTIONS_FILE = ROOT / "infra" / "iam_actions.json"
 PACKAGE = ROOT / "data_monitor"
 LINT_REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
-ACCOUNT, REGION = "123456789012", "us-east-1"
 
 # The seed job's "Current Production Configuration" (--sns_topic_arn: the stack's own topic).
 SEED_ARGUMENTS = {
@@ -55,171 +53,46 @@ SEED_ARGUMENTS = {
 # monitor logs and ignores them. Anything else the CLI does not know would be a typo.
 GLUE_JOB_PARAMETERS = {
     "--additional-python-modules",
+    "--python-modules-installer-option",
     "--job-bookmark-option",
-    "--enable-continuous-cloudwatch-log",
+    "--no-index",  # the value of --python-modules-installer-option: it reads as one more flag
 }
 # What Glue itself adds to a run's arguments.
 GLUE_RUN_ARGUMENTS = ["--JOB_ID", "j_0", "--JOB_RUN_ID", "jr_0", "--TempDir", "s3://tmp/t/"]
 # The parameters without a default, as a deployment passes them.
 DEPLOY_PARAMETERS = {"DataBucket": "omc-flywheel-lake-prod", "ArtifactsBucket": "omc-artifacts"}
 
-# Actions granted although data_monitor/backends/*.py does not call them, by documented reason
-# (the "bases" of infra/iam_actions.json; infra/README.md explains each action).
-ALLOWANCES = {
-    # Athena runs the monitor's SELECTs and ALTER TABLE ADD PARTITION with the caller's
-    # permissions: Glue catalog reads/partition writes, S3 data reads, query-result writes.
-    "athena": {
-        "s3:ListBucket",
-        "s3:GetBucketLocation",
-        "s3:GetObject",
-        "s3:PutObject",
-        "s3:AbortMultipartUpload",
-        "s3:ListMultipartUploadParts",
-        "glue:GetDatabase",
-        "glue:GetTable",
-        "glue:GetPartitions",
-        "glue:GetPartition",
-        "glue:BatchCreatePartition",
-        "glue:CreatePartition",
-    },
-    # GX queries Athena through pyathena's REST cursor (awsathena+rest).
-    "pyathena": {
-        "athena:StartQueryExecution",
-        "athena:GetQueryExecution",
-        "athena:GetQueryResults",
-        "athena:StopQueryExecution",
-    },
-    # The Glue service, with the job role: fetch runner.py and the wheel, write the job's logs.
-    "glue-job": {
-        "s3:GetObject",
-        "logs:CreateLogGroup",
-        "logs:CreateLogStream",
-        "logs:PutLogEvents",
-    },
-    # In AWS's example policy for running queries in one workgroup; read-only, not called.
-    "aws-example": {"athena:GetWorkGroup"},
+# Every optional parameter set: the policy then holds every action it can grant.
+FULL_PARAMETERS = {
+    **DEPLOY_PARAMETERS,
+    "CompareDatabaseName": "omc_sources",
+    "SourceDataBucket": "omc-raw-input",
+    "DocsBucket": "omc-docs",
+    "AthenaResultsBucket": "omc-athena-results",
+    "ReportKmsKeyArn": f"arn:aws:kms:us-east-1:123456789012:key/{'1' * 8}-2222-3333-4444-{'5' * 12}",
+    "DataKmsKeyArn": f"arn:aws:kms:us-east-1:123456789012:key/{'6' * 8}-7777-8888-9999-{'0' * 12}",
+}
+# What each basis of infra/iam_actions.json means is in its "bases"; whether the granted actions
+# are the ones a run needs is observed, with IAM enforced, in tests/test_aws_iam.py. Only the
+# Glue service's own use of the role (fetch runner.py and the bundle, write the job's logs) is
+# beyond any run of the monitor, so it is listed here.
+BASES = {"code", "pyathena", "athena", "s3-kms", "glue-job"}
+GLUE_SERVICE_ONLY = {
+    "s3:GetObject",
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
 }
 # Operations whose IAM action is not "<service>:<Operation>".
 IAM_ACTION_OF = {("s3", "ListObjectsV2"): "s3:ListBucket", ("s3", "HeadObject"): "s3:GetObject"}
-NO_VALUE = object()
 
 
 # --- the template, resolved for one deployment -------------------------------------------------
 
 
-class Stack:
-    """The template with intrinsic functions resolved for given parameter values (defaults plus
-    ``overrides``): Ref, Fn::Sub, Fn::GetAtt, Fn::If and the conditions this template uses."""
-
-    def __init__(self, template: dict[str, Any], overrides: dict[str, str]) -> None:
-        self.template = template
-        params = {name: spec.get("Default") for name, spec in template["Parameters"].items()}
-        params.update(overrides)
-        missing = sorted(name for name, value in params.items() if value is None)
-        assert not missing, f"no value for parameters {missing}"
-        self.values = {name: str(value) for name, value in params.items()}
-        self.values.update(
-            {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws"}
-        )
-
-    def resource(self, name: str) -> dict[str, Any]:
-        return dict(self.template["Resources"][name])
-
-    def ref(self, name: str) -> str:
-        if name in self.values:
-            return self.values[name]
-        resource = self.resource(name)
-        props = resource.get("Properties", {})
-        if resource["Type"] == "AWS::SNS::Topic":
-            return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.resolve(props['TopicName'])}"
-        if resource["Type"] in ("AWS::Glue::Job", "AWS::Glue::Trigger"):
-            return str(self.resolve(props["Name"]))
-        raise AssertionError(f"Ref to {resource['Type']} is not modelled")
-
-    def get_att(self, name: str, attribute: str) -> str:
-        assert (self.resource(name)["Type"], attribute) == ("AWS::IAM::Role", "Arn")
-        return f"arn:aws:iam::{ACCOUNT}:role/{name}"
-
-    def condition(self, name: str) -> bool:
-        return bool(self.evaluate(self.template["Conditions"][name]))
-
-    def evaluate(self, node: Any) -> Any:
-        if isinstance(node, dict) and "Fn::Not" in node:
-            return not self.evaluate(node["Fn::Not"][0])
-        if isinstance(node, dict) and "Fn::Equals" in node:
-            left, right = node["Fn::Equals"]
-            return self.resolve(left) == self.resolve(right)
-        if isinstance(node, dict) and "Condition" in node:
-            return self.condition(node["Condition"])
-        raise AssertionError(f"condition {node!r} is not modelled")
-
-    def sub(self, argument: Any) -> str:
-        text, extra = (argument, {}) if isinstance(argument, str) else argument
-
-        def value(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name in extra:
-                return str(self.resolve(extra[name]))
-            if "." in name and not name.startswith("AWS::"):
-                return self.get_att(*name.split(".", 1))
-            return self.ref(name)
-
-        return re.sub(r"\$\{([\w:.]+)\}", value, str(text))
-
-    def resolve(self, node: Any) -> Any:
-        if isinstance(node, dict) and len(node) == 1:
-            ((key, argument),) = node.items()
-            if key == "Ref":
-                return NO_VALUE if argument == "AWS::NoValue" else self.ref(argument)
-            if key == "Fn::Sub":
-                return self.sub(argument)
-            if key == "Fn::GetAtt":
-                name, attribute = argument if isinstance(argument, list) else argument.split(".")
-                return self.get_att(name, attribute)
-            if key == "Fn::If":
-                name, if_true, if_false = argument
-                return self.resolve(if_true if self.condition(name) else if_false)
-        if isinstance(node, dict):
-            resolved = {k: self.resolve(v) for k, v in node.items()}
-            return {k: v for k, v in resolved.items() if v is not NO_VALUE}
-        if isinstance(node, list):
-            return [v for v in (self.resolve(item) for item in node) if v is not NO_VALUE]
-        return node
-
-    def statements(self) -> list[dict[str, Any]]:
-        role = self.resource("JobRole")["Properties"]
-        return [
-            statement
-            for policy in self.resolve(role["Policies"])
-            for statement in policy["PolicyDocument"]["Statement"]
-        ]
-
-    def allows(self, action: str, arn: str) -> bool:
-        return any(
-            statement["Effect"] == "Allow"
-            and action in as_list(statement["Action"])
-            and any(fnmatch.fnmatchcase(arn, pattern) for pattern in as_list(statement["Resource"]))
-            for statement in self.statements()
-        )
-
-    def job_arguments(self) -> dict[str, str]:
-        return dict(self.resolve(self.resource("MonitorJob")["Properties"]["DefaultArguments"]))
-
-
-def as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list) else [value]
-
-
-def s3_arn(uri: str) -> str:
-    assert uri.startswith("s3://")
-    return "arn:aws:s3:::" + uri[len("s3://") :]
-
-
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    decoded, errors = decode(str(TEMPLATE))
-    assert not errors and decoded is not None, errors
-    return dict(decoded)
+    return load_template()
 
 
 @pytest.fixture(scope="module")
@@ -257,9 +130,18 @@ def test_job_runs_with_the_seed_production_arguments(stack: Stack) -> None:
     assert raw["--sns_topic_arn"] == {"Ref": "AlertTopic"}
     assert args["--backend"] == "aws"
     assert args["--region"] == REGION
+    assert args["--fail_on"] == "errors"  # FAILED only when a check could not run
+
+
+def test_job_installs_the_locked_bundle_offline(stack: Stack) -> None:
+    """The zip of wheels `make glue-bundle` builds, in the form Glue 5.0 documents for it:
+    a .gluewheels.zip in --additional-python-modules and --no-index for pip."""
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    args = stack.job_arguments()
     assert args["--additional-python-modules"] == (
-        "s3://omc-artifacts/data-monitor/data_monitor-0.1.0-py3-none-any.whl"
+        f"s3://omc-artifacts/data-monitor/data_monitor-{version}.gluewheels.zip"
     )
+    assert args["--python-modules-installer-option"] == "--no-index"
 
 
 def test_every_job_argument_is_accepted_by_the_cli(stack: Stack) -> None:
@@ -274,6 +156,7 @@ def test_every_job_argument_is_accepted_by_the_cli(stack: Stack) -> None:
     assert settings.sns_topic_arn == stack.ref("AlertTopic")
     assert settings.source_database == "omc_flywheel_prod"
     assert (settings.count_tolerance_pct, settings.bucket_count) == (0.0, 256)
+    assert settings.fail_on == "errors"
 
 
 def test_job_is_a_small_glueetl_python_job(template: dict[str, Any], stack: Stack) -> None:
@@ -285,7 +168,10 @@ def test_job_is_a_small_glueetl_python_job(template: dict[str, Any], stack: Stac
     }
     version = template["Parameters"]["GlueVersion"]
     assert stack.resource("MonitorJob")["Properties"]["GlueVersion"] == {"Ref": "GlueVersion"}
-    assert (version["Default"], sorted(version["AllowedValues"])) == ("5.0", ["4.0", "5.0"])
+    # Glue 5.0 only: it runs Python 3.11, what the lock needs and requires-python says.
+    assert (version["Default"], version["AllowedValues"]) == ("5.0", ["5.0"])
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert requires == ">=3.11"
     assert (props["WorkerType"], props["NumberOfWorkers"], props["MaxRetries"]) == ("G.1X", 2, 0)
     assert 0 < int(props["Timeout"]) <= 24 * 60
     assert props["Role"] == stack.get_att("JobRole", "Arn")
@@ -369,12 +255,15 @@ def test_role_has_no_managed_policy_and_no_wildcard(stack: Stack) -> None:
 
 
 def test_policy_grants_exactly_the_actions_of_iam_actions_json(
-    stack: Stack, declared: list[dict[str, Any]]
+    template: dict[str, Any], stack: Stack, declared: list[dict[str, Any]]
 ) -> None:
     names = [entry["action"] for entry in declared]
     assert len(names) == len(set(names)), "iam_actions.json lists an action twice"
-    granted = {a for statement in stack.statements() for a in as_list(statement["Action"])}
+    full = Stack(template, FULL_PARAMETERS)
+    granted = {a for statement in full.statements() for a in as_list(statement["Action"])}
     assert granted == set(names)
+    # without a key the role holds no KMS permission at all
+    assert not any(a.startswith("kms:") for s in stack.statements() for a in as_list(s["Action"]))
 
 
 @pytest.fixture(scope="module")
@@ -428,7 +317,12 @@ def test_the_scan_finds_the_calls_the_code_makes(client_methods: dict[str, set[s
             "batch_create_partition",
         },
         "sns": {"publish"},
-        "athena": {"start_query_execution", "get_query_execution", "stop_query_execution"},
+        "athena": {
+            "get_work_group",
+            "start_query_execution",
+            "get_query_execution",
+            "stop_query_execution",
+        },
     }
 
 
@@ -442,9 +336,9 @@ def test_every_granted_action_is_called_by_the_code_or_an_allowance(
     for entry in declared:
         assert entry["basis"], entry
         assert bool(entry["calls"]) == ("code" in entry["basis"]), entry
-        for basis in entry["basis"]:
-            if basis != "code":
-                assert entry["action"] in ALLOWANCES[basis], (entry["action"], basis)
+        assert set(entry["basis"]) <= BASES, entry
+        if entry["basis"] == ["glue-job"]:
+            assert entry["action"] in GLUE_SERVICE_ONLY, entry
 
 
 def test_pyathena_makes_the_calls_allowed_for_it() -> None:
@@ -452,7 +346,8 @@ def test_pyathena_makes_the_calls_allowed_for_it() -> None:
         p.read_text(encoding="utf-8") for p in Path(pyathena.__file__).parent.rglob("*.py")
     )
     used = set(re.findall(r"\bclient\.(\w+)", source))
-    for action in ALLOWANCES["pyathena"]:
+    declared = json.loads(ACTIONS_FILE.read_text(encoding="utf-8"))["actions"]
+    for action in (e["action"] for e in declared if "pyathena" in e["basis"]):
         assert xform_name(action.split(":")[1]) in used, action
 
 
@@ -483,15 +378,12 @@ def test_policy_allows_every_object_the_job_reads_and_writes(stack: Stack) -> No
     assert settings.docs_uri == "s3://omc-flywheel-prod-analysis-data/data-monitor/data-docs/"
     for uri in written:
         assert stack.allows("s3:PutObject", s3_arn(uri)), uri
-        assert not stack.allows("s3:GetObject", s3_arn(uri)), uri  # reports are write-only
+        # read back: only the kept runs (history); the day's reports and the site are write-only
+        readable = "/data-monitor/runs/" in uri
+        assert stack.allows("s3:GetObject", s3_arn(uri)) == readable, uri
     assert settings.athena_results is not None
     result = s3_arn(settings.athena_results + "3f2a-query.csv")
-    for action in (
-        "s3:PutObject",
-        "s3:GetObject",
-        "s3:AbortMultipartUpload",
-        "s3:ListMultipartUploadParts",
-    ):
+    for action in ("s3:PutObject", "s3:GetObject"):
         assert stack.allows(action, result), action
     lake = DEPLOY_PARAMETERS["DataBucket"]
     for uri in lake_objects(lake):
@@ -516,7 +408,6 @@ def test_policy_scopes_catalog_athena_sns_and_logs(stack: Stack) -> None:
         "glue:GetTables",
         "glue:GetTable",
         "glue:GetPartitions",
-        "glue:GetPartition",
         "glue:BatchCreatePartition",
         "glue:CreatePartition",
     ):
@@ -525,7 +416,13 @@ def test_policy_scopes_catalog_athena_sns_and_logs(stack: Stack) -> None:
         assert not stack.allows(action, f"{glue}:table/other_db/part_ibe_01"), action
         assert not stack.allows(action, f"{glue}:database/other_db"), action
     workgroup = f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/"
-    for action in ALLOWANCES["pyathena"]:
+    for action in (
+        "athena:StartQueryExecution",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:StopQueryExecution",
+        "athena:GetWorkGroup",
+    ):
         assert stack.allows(action, workgroup + settings.athena_workgroup), action
         assert not stack.allows(action, workgroup + "other"), action
     assert settings.sns_topic_arn is not None
@@ -545,3 +442,30 @@ def test_optional_source_bucket_is_readable_only_when_given(template: dict[str, 
     assert with_source.allows("s3:GetObject", "arn:aws:s3:::omc-raw-input/ext_ibe_01/x.csv")
     assert with_source.allows("s3:ListBucket", "arn:aws:s3:::omc-raw-input")
     assert not with_source.allows("s3:PutObject", "arn:aws:s3:::omc-raw-input/ext_ibe_01/x.csv")
+
+
+def test_optional_parameters_grant_only_what_they_name(template: dict[str, Any]) -> None:
+    full = Stack(template, FULL_PARAMETERS)
+    glue = f"arn:aws:glue:{REGION}:{ACCOUNT}"
+    sources = ("database/omc_sources", "table/omc_sources/ext_ibe_01")
+    for arn in sources:  # the count sources' database: read, never written
+        assert full.allows("glue:GetTable", f"{glue}:{arn}"), arn
+        assert not full.allows("glue:BatchCreatePartition", f"{glue}:{arn}"), arn
+        assert not full.allows("glue:CreatePartition", f"{glue}:{arn}"), arn
+    assert full.allows("s3:PutObject", "arn:aws:s3:::omc-docs/data-monitor/data-docs/index.html")
+    assert not full.allows("s3:PutObject", "arn:aws:s3:::omc-docs/other/x.html")
+    assert full.allows(
+        "s3:PutObject", "arn:aws:s3:::omc-athena-results/query-results/monitor/q.csv"
+    )
+    report_key, data_key = FULL_PARAMETERS["ReportKmsKeyArn"], FULL_PARAMETERS["DataKmsKeyArn"]
+    assert full.allows("kms:GenerateDataKey", report_key) and full.allows("kms:Decrypt", report_key)
+    assert full.allows("kms:Decrypt", data_key)
+    assert not full.allows("kms:GenerateDataKey", data_key)  # the lake is read-only
+    args = full.job_arguments()
+    assert args["--compare_database"] == "omc_sources"
+    assert args["--docs_bucket"] == "omc-docs"
+    assert args["--athena_results"] == "s3://omc-athena-results/query-results/monitor/"
+    assert (args["--report_sse"], args["--report_kms_key"]) == ("aws:kms", report_key)
+    plain = Stack(template, DEPLOY_PARAMETERS).job_arguments()
+    assert {"--docs_bucket", "--report_sse", "--report_kms_key"}.isdisjoint(plain)
+    assert plain["--compare_database"] == plain["--database"]

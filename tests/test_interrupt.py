@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import boto3
+import pytest
 
 from tests import lake_fixture
 from tests.conftest import RunCli
@@ -129,3 +130,72 @@ def test_sigterm_while_a_query_is_starting_still_cancels_it(
         lake_fixture.REPORT_BUCKET, f"data-monitor/omc_monitor_report_{lake_fixture.AS_OF}.json"
     )
     assert report["partial"] is True
+
+
+@pytest.mark.parametrize("slow_start_s", [0.0, 2.0], ids=["running", "starting"])
+def test_sigterm_during_a_repair_stops_the_ddl_and_the_run_reports(
+    run_cli: RunCli, aws_lake: dict[str, str], local_athena: Any, slow_start_s: float
+) -> None:
+    """A repair statement hung on Athena is stopped (StopQueryExecution) within seconds of the
+    SIGTERM, not after --query_timeout_seconds; also when the signal lands after Athena started
+    it but before its id reached the monitor."""
+    local_athena.hang(r"ALTER TABLE")
+    if slow_start_s:
+        local_athena.slow_start(r"ALTER TABLE", slow_start_s)
+
+    def ddl_states() -> list[str]:
+        return [q.state for q in local_athena.queries if q.kind == "DDL"]
+
+    signalled: list[float] = []
+
+    def send_sigterm_when_running() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if "RUNNING" in ddl_states():
+                signalled.append(time.monotonic())
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=send_sigterm_when_running, daemon=True)
+    killer.start()
+    code, out, err = run_cli(
+        *aws_args(
+            aws_lake["topic"],
+            "--tables",
+            "part_unreg",
+            "--query_timeout_seconds",
+            "600",
+            "--data_docs",
+            "false",
+        )
+    )
+    ended = time.monotonic()
+    killer.join(5)
+    assert signalled, err[-2000:]
+    assert ended - signalled[0] < 20, err[-2000:]  # seconds, not the 600 s time limit
+    assert code == 3
+    assert ddl_states() == ["CANCELLED"]
+    assert local_athena.operations["StopQueryExecution"] == 1
+    assert "SIGTERM: stopped 1 query(ies) in flight" in err
+    (ddl,) = [q for q in local_athena.queries if q.kind == "DDL"]
+    assert ddl.sql.startswith(f"ALTER TABLE `{lake_fixture.DATABASE}`.`part_unreg` ADD IF NOT")
+    report = read_s3_json(
+        lake_fixture.REPORT_BUCKET, f"data-monitor/omc_monitor_report_{lake_fixture.AS_OF}.json"
+    )
+    assert report["partial"] is True
+    expected = [
+        "[ERROR] part_unreg: primary key values to not be null, primary key values to be "
+        "unique, row count to match source, row count to follow history, id bucket rows to be "
+        "balanced could not run: query failed: not started: the run is being stopped",
+        "[ALERT] part_unreg: Glue missing 3 partitions; still unregistered: 2, 5, 11; repair "
+        f"failed: Athena DDL {ddl.query_id} stopped: the run was interrupted",
+        "[ERROR] *: run stopped (SIGTERM) after 1 of 1 table(s) were checked; this report is "
+        "partial",
+    ]
+    assert report["alerts"] == expected
+    assert [line.split(None, 1)[1] for line in out.splitlines()[1:4]] == expected
+    assert report["tables"][0]["repaired_glue_count"] == 0
+    sqs = boto3.client("sqs", region_name=REGION)
+    got = sqs.receive_message(QueueUrl=aws_lake["queue_url"], WaitTimeSeconds=1)
+    assert "repair failed: Athena DDL " in got["Messages"][0]["Body"]

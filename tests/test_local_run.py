@@ -45,7 +45,7 @@ def test_every_alert_type_in_report_csv_and_message(run_cli: RunCli, warehouse: 
     assert len(messages) == 1
     sent = json.loads(messages[0])
     n = len(lake_fixture.expected_alerts())
-    assert sent["subject"] == f"[DATA MONITOR] {lake_fixture.DATABASE} part_* — {n} issue(s)"
+    assert sent["subject"] == f"[DATA MONITOR] {lake_fixture.DATABASE} part_* - {n} issue(s)"
     body = sent["message"].split("\n")
     assert body[0] == f"[DATA MONITOR] {n} issue(s) in {lake_fixture.DATABASE} (part_*)"
     assert body[2 : 2 + n] == lake_fixture.expected_alerts()

@@ -24,6 +24,7 @@ from great_expectations.render.renderer import ValidationResultsPageRenderer
 from great_expectations.render.view import DefaultJinjaPageView
 
 import custom_expectations as ce
+from data_monitor.catalog_model import Projection
 from data_monitor.inventory import Inventory
 
 N = 256
@@ -246,12 +247,9 @@ def registered_details(**overrides: Any) -> dict[str, Any]:
 
 
 def projection(key_type: str, rng: str) -> dict[str, Any]:
-    return {
-        "enabled": True,
-        "key_type": key_type,
-        "range": rng,
-        "location_template": LOCATION + "id_bucket=${id_bucket}/",
-    }
+    """The inventory's record of a projection, parsed as the monitor parses Glue's settings."""
+    template = LOCATION + "id_bucket=${id_bucket}/"
+    return Projection(True, key_type, rng, location_template=template).record()
 
 
 def test_registered_all(gx_env: Any) -> None:

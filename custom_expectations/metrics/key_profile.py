@@ -6,10 +6,20 @@ group, so summing the group sizes gives the row count, the NULL group gives the 
 groups larger than one give the duplicate rows. On Athena that is one billed scan of one column
 instead of three; the three expectations that read this metric share it, because GX resolves a
 metric configuration once per validation.
+
+What the scan counts as a key (the same on DuckDB and on Athena, see ``_key``):
+
+- a NULL key, or a *blank* one, is a NULL-key row. Blank: nothing is left once every character
+  of ``BLANK_CHARACTERS`` is deleted (the empty string; only spaces, tabs, line ends or
+  no-break spaces);
+- any other key is compared by its raw value, as a clean-room join compares it: ``' a'`` and
+  ``'a'`` are two different keys, neither duplicated. Duplicate rows are the rows of a
+  (non-NULL, non-blank) key that occurs more than once, so a blank row is never also a duplicate.
 """
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from great_expectations.compatibility.sqlalchemy import sqlalchemy as sa
@@ -22,12 +32,51 @@ from custom_expectations.metrics.sql import fetch_one
 
 METRIC_NAME = "table.key_profile"
 
+# A blank key identifies nobody, and in a clean-room join every blank row would match every
+# other: it counts as NULL, not as a (duplicated) value. The characters a blank key may consist
+# of are listed here rather than left to trim(), because the engines' trim() disagree. Trino's
+# (Athena) removes "whitespace", which its string library takes from Java's
+# Character.isWhitespace: tab, LF, VT, FF, CR, U+001C-U+001F and the breaking Unicode spaces,
+# but not U+00A0. DuckDB's "characters defaults to space": U+0020 and the other Unicode space
+# separators, U+00A0 included, but not tab, LF or CR. So '\t' was blank on Athena and a key
+# locally, and '\u00a0' the other way round.
+#   https://trino.io/docs/current/functions/string.html#trim
+#   https://github.com/airlift/slice/blob/master/src/main/java/io/airlift/slice/SliceUtf8.java
+#   https://duckdb.org/docs/stable/sql/functions/text.html#trimstring-characters
+# The set: Python's string.whitespace (space, tab, LF, VT, FF, CR), what padding, fixed-width
+# exports and CSV/TSV line ends leave in an empty field, and U+00A0 NO-BREAK SPACE, which
+# spreadsheets and HTML exports write into cells that look empty. Other invisible characters
+# (U+2000-U+200A, U+3000, U+200B, U+FEFF) are kept as values: they do not turn up alone in key
+# columns, and a key made of them that repeats is still reported, as a duplicate.
+BLANK_CHARACTERS = string.whitespace + "\u00a0"
+_DELETE_BLANKS = str.maketrans("", "", BLANK_CHARACTERS)
+
+
+def _blank_set() -> Any:
+    """BLANK_CHARACTERS as SQL: ``(chr(32) || chr(9) || ...)``, inline and printable.
+
+    chr(n) is the one-character string of code point n, and || concatenates, in both engines:
+      https://trino.io/docs/current/functions/string.html#chr
+      https://duckdb.org/docs/stable/sql/functions/text.html#chrcode_point
+    """
+    return sa.literal_column("(" + " || ".join(f"chr({ord(c)})" for c in BLANK_CHARACTERS) + ")")
+
 
 def _key(column: str) -> Any:
-    # A blank key ('' or spaces) identifies nobody, and in a clean-room join every blank row
-    # would match every other: it counts as NULL, not as a (duplicated) value.
-    blank: Any = sa.literal_column("''")  # inline, so SELECT and GROUP BY are the same text
-    return sa.func.nullif(sa.func.trim(sa.cast(sa.column(column), sa.String)), blank)
+    """The key as text, untrimmed; NULL when it is NULL or blank.
+
+    translate(s, set, '') deletes every character of the set from s, code point by code point,
+    with the same rule in both engines ("beyond the length of the to string ... omitted" /
+    "extra characters in from are deleted"); Athena engine v3 has Trino's functions:
+      https://trino.io/docs/current/functions/string.html#translate
+      https://duckdb.org/docs/stable/sql/functions/text.html#translatestring-from-to
+      https://docs.aws.amazon.com/athena/latest/ug/functions-env3.html
+    What is left decides blank or not; the key itself is grouped as it is stored.
+    """
+    text = sa.cast(sa.column(column), sa.String)
+    nothing: Any = sa.literal_column("''")  # inline, not a bound parameter, on every dialect
+    rest = sa.func.translate(text, _blank_set(), nothing)
+    return sa.case((rest != nothing, text))  # no ELSE: blank, and NULL (NULL != ''), are NULL
 
 
 def key_profile_query(selectable: Any, column: str, bucket_column: str | None = None) -> Any:
@@ -87,6 +136,13 @@ def _bucket_columns(groups: Any) -> list[Any]:
     ]
 
 
+def _pandas_keys(values: Any) -> Any:
+    """The SQL ``_key`` on a pandas Series: raw text, NA where NULL or blank."""
+    text = values.astype("string")
+    blank = text.str.translate(_DELETE_BLANKS).eq("").fillna(True)
+    return text.mask(blank)
+
+
 def _plain(value: Any) -> Any:
     """Counts as ints; a bucket value as the engine gave it (int, or str for a string key)."""
     if value is None or isinstance(value, str):
@@ -133,7 +189,7 @@ class TableKeyProfile(TableMetricProvider):
         df, _, _ = execution_engine.get_compute_domain(
             metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
         )
-        keys = df[metric_value_kwargs["pk_column"]].astype("string").str.strip().replace("", None)
+        keys = _pandas_keys(df[metric_value_kwargs["pk_column"]])
         counts = keys.dropna().value_counts()
         repeated = counts[counts > 1]
         return {

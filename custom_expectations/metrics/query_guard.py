@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,25 @@ def reset(timeout_s: float | None = None) -> None:
 
 def stopped() -> bool:
     return _STOPPED.is_set()
+
+
+def wait_stopped(seconds: float) -> bool:
+    """Sleep up to ``seconds``, waking at once if the run is stopped; True if it was."""
+    return _STOPPED.wait(seconds)
+
+
+@contextmanager
+def in_flight(cancel: Callable[[], None]) -> Iterator[None]:
+    """Count ``cancel`` among the queries in flight while the block runs, so ``stop_all`` calls
+    it too: for a query run outside SQLAlchemy (the Athena repair DDL)."""
+    key = id(cancel)
+    with _LOCK:
+        _IN_FLIGHT[key] = cancel
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _IN_FLIGHT.pop(key, None)
 
 
 def run_query(engine: Any, query: Any) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def make_backend(settings: Settings) -> Backend:
     engine = AthenaEngine(
         clients,
         settings.database,
-        settings.athena_results or "",
+        settings.athena_results,  # may be None: the workgroup may give the location
         settings.athena_workgroup,
         settings.query_timeout_seconds,
     )

@@ -48,9 +48,11 @@ def visible_parts(table: TableMeta, store: LocalStore, catalog: Catalog) -> list
         return [((), files(table.location))]
     projection = table.projection
     if projection.enabled:
+        # Athena reads each projected value (low..high by interval) from its location, the
+        # value written with `digits` digits, and reads nothing from settings it cannot use.
         return [
-            ((str(b),), files(projection.location_for(table.location, b)))
-            for b in projection.buckets() or []
+            ((projection.value_text(b),), files(projection.location_for(table.location, b)))
+            for b in projection.values()
         ]
     return [(p.values, files(p.location)) for p in catalog.list_partitions(table)]
 

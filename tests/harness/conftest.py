@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pytest
 from moto.server import ThreadedMotoServer
 
+from .iam import Enforcement
 from .local_athena import LocalAthena
 
 REGION = "us-east-1"
@@ -58,6 +59,8 @@ def moto_server(
     monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", _moto_process)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", _moto_process)
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", _moto_process)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", _moto_process)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_KMS", _moto_process)
     request = urllib.request.Request(f"{_moto_process}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
         response.read()
@@ -70,3 +73,15 @@ def local_athena(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     with LocalAthena(moto_server, REGION) as athena:
         monkeypatch.setenv("AWS_ENDPOINT_URL_ATHENA", athena.endpoint_url)
         yield athena
+
+
+@pytest.fixture
+def iam(local_athena: LocalAthena) -> Iterator[Enforcement]:
+    """IAM enforcement for the local endpoints (off until ``with iam.enforced():``); the local
+    Athena checks its actions and makes its reads and writes with the caller's keys."""
+    enforcement = Enforcement(REGION)
+    local_athena.iam = enforcement
+    try:
+        yield enforcement
+    finally:
+        local_athena.iam = None

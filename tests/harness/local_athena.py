@@ -23,7 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
+from .iam import ACCOUNT, ATHENA_AGENT, Enforcement
 from .local_athena_sql import QueryError, Result, SqlEngine, classify, split_s3
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
@@ -60,12 +62,42 @@ class QueryRecord:
     end_time: float | None = None
     data_scanned_bytes: int = 0
     result: Result | None = None
+    # the ResultConfiguration as the client sent it (None: not sent), and whether the results
+    # went to managed storage (then there is no output_location)
+    result_configuration: dict[str, Any] | None = None
+    managed: bool = False
     cancel_event: threading.Event = field(default_factory=threading.Event, repr=False)
+    engine: SqlEngine | None = field(default=None, repr=False)  # the caller's reads and writes
 
     @property
     def kind(self) -> str:
         """``SELECT``, ``DDL`` or the substatement type of anything else."""
         return "DDL" if self.statement_type == "DDL" else self.substatement_type
+
+
+@dataclass(frozen=True)
+class Workgroup:
+    """A workgroup's result settings (``LocalAthena.set_workgroup``)."""
+
+    name: str
+    enforce: bool
+    output_location: str | None
+    managed: bool
+
+    def output_for(self, sent: dict[str, Any]) -> str | None:
+        """Where a query's results go, given the ResultConfiguration the client sent."""
+        if self.managed:
+            if sent:  # Athena's words when a managed-results workgroup gets one
+                raise ApiError(
+                    "InvalidRequestException",
+                    "ManagedQueryResultsConfiguration and ResultConfiguration cannot be set "
+                    "together.",
+                    AthenaErrorCode="INVALID_INPUT",
+                )
+            return None
+        if self.enforce:  # the workgroup's settings override client-side settings
+            return self.output_location
+        return sent.get("OutputLocation") or self.output_location
 
 
 class LocalAthena:
@@ -90,9 +122,15 @@ class LocalAthena:
             "aws_access_key_id": "testing",
             "aws_secret_access_key": "testing",
         }
+        self.moto_endpoint_url = moto_endpoint_url
         self.glue = _session().client("glue", **client_kwargs)
         self.s3 = _session().client("s3", **client_kwargs)
         self.engine = SqlEngine(self.glue, self.s3, cache_dir)
+        # With IAM enforced, every Athena action is checked against the caller's policies and
+        # Athena's own Glue/S3 calls are made with the caller's keys (as Athena does).
+        self.iam: Enforcement | None = None
+        self._caller_engines: dict[str, SqlEngine] = {}
+        self._request = threading.local()
         self._own_cache = cache_dir is None
         self.default_output_location = default_output_location
         self.latency_s = latency_s
@@ -106,6 +144,7 @@ class LocalAthena:
         self._throttles: dict[str, list[Any]] = {}  # op -> [remaining, code]
         self._hangs: list[re.Pattern[str]] = []
         self._slow_starts: list[tuple[re.Pattern[str], float]] = []
+        self._workgroups: dict[str, Workgroup] = {}
         self._running = 0
         self._lock = threading.RLock()
         self._threads: list[threading.Thread] = []
@@ -176,6 +215,24 @@ class LocalAthena:
         with self._lock:
             self._slow_starts.append((re.compile(pattern, re.I | re.S), seconds))
 
+    def set_workgroup(
+        self,
+        name: str,
+        *,
+        enforce: bool = False,
+        output_location: str | None = None,
+        managed: bool = False,
+    ) -> None:
+        """Create (or replace) workgroup ``name``: ``enforce`` is EnforceWorkGroupConfiguration
+        (its location overrides the client's), ``managed`` is managed query results (results
+        kept without an S3 location; a client's ResultConfiguration is refused). Without a
+        call, only ``primary`` exists, with ``default_output_location``."""
+        if managed and output_location:
+            # "A workgroup cannot have the ResultConfiguration$OutputLocation parameter" then
+            raise ValueError("a managed-results workgroup has no output location")
+        with self._lock:
+            self._workgroups[name] = Workgroup(name, enforce, output_location, managed)
+
     def hang(self, pattern: str) -> None:
         """Queries matching ``pattern`` stay RUNNING until StopQueryExecution (then CANCELLED)."""
         with self._lock:
@@ -193,9 +250,11 @@ class LocalAthena:
             }
 
     def reset(self) -> None:
-        """Clear the query log, operation counts, peak concurrency and every injected fault;
-        latency_s and max_active go back to 0/None. Queries left hanging are cancelled."""
+        """Clear the query log, operation counts, peak concurrency, every injected fault and
+        the workgroups set; latency_s and max_active go back to 0/None. Queries left hanging
+        are cancelled."""
         with self._lock:
+            self._workgroups.clear()
             self._hangs.clear()
             self._slow_starts.clear()
             self._fails.clear()
@@ -217,7 +276,10 @@ class LocalAthena:
             time.sleep(0.01)
 
     # ---- dispatch ---------------------------------------------------------------------------
-    def dispatch(self, op: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def dispatch(
+        self, op: str, body: dict[str, Any], headers: Any = None
+    ) -> tuple[int, dict[str, Any]]:
+        self._request.headers = headers or {}
         with self._lock:
             self.operations[op] += 1
             throttle = self._throttles.get(op)
@@ -232,11 +294,85 @@ class LocalAthena:
         try:
             if handler is None:
                 raise ApiError("UnknownOperationException", f"{op} is not supported locally")
+            self._authorize(op, body)
             return 200, handler(body)
         except ApiError as e:
             return e.status, {"__type": e.code, "message": e.message, **e.extra}
         except Exception as e:  # noqa: BLE001 - report as Athena's InternalServerException
             return 500, {"__type": "InternalServerException", "message": f"{type(e).__name__}: {e}"}
+
+    # ---- IAM, when enforced -------------------------------------------------------------------
+    def _enforcing(self) -> bool:
+        return self.iam is not None and self.iam.on
+
+    def _resource_of(self, op: str, body: dict[str, Any]) -> str:
+        """The ARN Athena authorizes ``op`` on: the workgroup (of the query), or the catalog.
+        https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonathena.html
+        """
+        base = f"arn:aws:athena:{self.region_name}:{ACCOUNT}:"
+        if "DatabaseName" in body or op in ("ListDatabases", "ListTableMetadata"):
+            return f"{base}datacatalog/{body.get('CatalogName') or 'AwsDataCatalog'}"
+        workgroup = body.get("WorkGroup")
+        if body.get("QueryExecutionId") in self._executions:
+            workgroup = self._executions[body["QueryExecutionId"]].workgroup
+        return f"{base}workgroup/{workgroup or 'primary'}"
+
+    def _authorize(self, op: str, body: dict[str, Any]) -> None:
+        if not self._enforcing() or self.iam is None:
+            return
+        action, resource = f"athena:{op}", self._resource_of(op, body)
+        if not self.iam.check(self._request.headers, action, resource):
+            raise ApiError(
+                "AccessDeniedException",
+                f"User: {self._caller_arn()} is not authorized to perform: {action} on "
+                f"resource: {resource} because no identity-based policy allows the {action} "
+                "action",
+            )
+
+    def _caller_arn(self) -> str:
+        auth = self._request.headers.get("Authorization") or ""
+        return auth.partition("Credential=")[2].partition("/")[0] or "anonymous"
+
+    def _caller_engine(self) -> SqlEngine:
+        """The engine whose Glue/S3 clients hold the caller's keys (with IAM enforced)."""
+        if not self._enforcing() or self.iam is None:
+            return self.engine
+        keys = self.iam.keys_of(self._request.headers)
+        with self._lock:
+            engine = self._caller_engines.get(keys.access_key_id)
+            if engine is None:
+                session = boto3.session.Session(
+                    aws_access_key_id=keys.access_key_id,
+                    aws_secret_access_key=keys.secret_access_key,
+                    aws_session_token=keys.session_token or None,
+                    region_name=self.region_name,
+                )
+                config = Config(user_agent_extra=ATHENA_AGENT)
+                clients = {
+                    name: session.client(name, endpoint_url=self.moto_endpoint_url, config=config)
+                    for name in ("glue", "s3")
+                }
+                cache = f"{self.engine.cache_dir}/{keys.access_key_id}"
+                engine = SqlEngine(clients["glue"], clients["s3"], cache)
+                self._caller_engines[keys.access_key_id] = engine
+            return engine
+
+    def _read_output(self, rec: QueryRecord) -> None:
+        """GetQueryResults streams from the result location, so the caller needs s3:GetObject
+        there (API_GetQueryResults: "the IAM principal with permission to call GetQueryResults
+        also must have permissions to the Amazon S3 GetObject action for the Athena query
+        results location")."""
+        if not self._enforcing() or not rec.output_location:
+            return
+        bucket, key = split_s3(rec.output_location)
+        try:
+            self._caller_engine().s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except Exception as e:  # noqa: BLE001 - any refusal is Athena's access error
+            raise ApiError(
+                "InvalidRequestException",
+                f"Access denied when reading output from {rec.output_location}: {e}",
+                AthenaErrorCode="ACCESS_DENIED",
+            ) from e
 
     def _record(self, query_id: str) -> QueryRecord:
         rec = self._executions.get(query_id or "")
@@ -253,8 +389,10 @@ class LocalAthena:
         sql = body.get("QueryString") or ""
         ctx = body.get("QueryExecutionContext") or {}
         workgroup = body.get("WorkGroup") or "primary"
-        output = (body.get("ResultConfiguration") or {}).get("OutputLocation")
-        output = output or self.default_output_location
+        sent = body.get("ResultConfiguration")
+        # Athena's answer to a StartQueryExecution in a workgroup that does not exist
+        wg = self._workgroup(workgroup, "WorkGroup is not found")
+        output = wg.output_for(sent or {})
         with self._lock:
             token = body.get("ClientRequestToken")
             if token and token in self._tokens:
@@ -279,6 +417,9 @@ class LocalAthena:
                 sub_type,
                 f"{output.rstrip('/')}/{query_id}.{suffix}" if output else None,
                 list(body.get("ExecutionParameters") or []),
+                engine=self._caller_engine(),
+                result_configuration=sent,
+                managed=wg.managed,
             )
             self._executions[query_id] = rec
             self.queries.append(rec)
@@ -319,10 +460,11 @@ class LocalAthena:
             rec.state, rec.start_time = "RUNNING", time.time()
             self._running += 1
             self.max_concurrent_running = max(self.max_concurrent_running, self._running)
+        engine = rec.engine or self.engine
         try:
             prepared, error = None, None
             try:
-                prepared = self.engine.prepare(rec.sql, rec.database, rec.execution_parameters)
+                prepared = engine.prepare(rec.sql, rec.database, rec.execution_parameters)
                 rec.transpiled_sql = prepared.transpiled
             except QueryError as e:
                 error = e
@@ -336,22 +478,23 @@ class LocalAthena:
                 raise QueryError(fail)
             if prepared is None:
                 raise error or QueryError("GENERIC_INTERNAL_ERROR")
-            result = self.engine.run(prepared)
+            result = engine.run(prepared)
             rec.result, rec.data_scanned_bytes = result, result.scanned_bytes
-            self._write_output(rec, result)
+            self._write_output(rec, result, engine)
             self._finish(rec, "SUCCEEDED", None)
         except QueryError as e:
             self._finish(rec, "FAILED", str(e))
         except Exception as e:  # noqa: BLE001 - any engine error fails the query, as Athena does
             self._finish(rec, "FAILED", f"GENERIC_INTERNAL_ERROR: {type(e).__name__}: {e}")
 
-    def _write_output(self, rec: QueryRecord, result: Result) -> None:
-        """Best-effort CSV (SELECT) / empty text (DDL) object at the output location."""
+    def _write_output(self, rec: QueryRecord, result: Result, engine: SqlEngine) -> None:
+        """CSV (SELECT) / empty text (DDL) object at the output location: best effort, but
+        with IAM enforced a write the caller may not make fails the query, as on Athena."""
         if not rec.output_location:
             return
         try:
             bucket, key = split_s3(rec.output_location)
-            self.s3.head_bucket(Bucket=bucket)
+            engine.s3.get_bucket_location(Bucket=bucket)
             buf = io.StringIO()
             if rec.statement_type != "DDL":
                 writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n")
@@ -361,9 +504,14 @@ class LocalAthena:
                         ",".join("" if v is None else '"' + v.replace('"', '""') + '"' for v in row)
                         + "\n"
                     )
-            self.s3.put_object(Bucket=bucket, Key=key, Body=buf.getvalue().encode())
-        except Exception:  # noqa: BLE001, S110 - best effort only
-            pass
+            engine.s3.put_object(Bucket=bucket, Key=key, Body=buf.getvalue().encode())
+        except Exception as e:  # noqa: BLE001 - best effort only, unless IAM refused it
+            if self._enforcing() and "AccessDenied" in str(e):
+                raise QueryError(
+                    f"Access denied when writing output to url: {rec.output_location} . Please "
+                    "ensure you are allowed to access the S3 bucket. If you are encrypting query "
+                    "results with KMS key, please ensure you are allowed to access your KMS key"
+                ) from e
 
     def _execution(self, rec: QueryRecord) -> dict[str, Any]:
         status: dict[str, Any] = {"State": rec.state, "SubmissionDateTime": rec.submitted_at}
@@ -407,6 +555,8 @@ class LocalAthena:
         }
         if rec.execution_parameters:
             out["ExecutionParameters"] = rec.execution_parameters
+        if rec.managed:
+            out["ManagedQueryResultsConfiguration"] = {"Enabled": True}
         return out
 
     def _op_GetQueryExecution(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -448,6 +598,7 @@ class LocalAthena:
                 f"Query {what} query state: {rec.state}",
                 AthenaErrorCode="INVALID_INPUT",
             )
+        self._read_output(rec)
         result = rec.result
         rows = [[c["Name"] for c in result.columns]] if rec.statement_type != "DDL" else []
         rows += result.rows
@@ -490,13 +641,15 @@ class LocalAthena:
     def _op_GetTableMetadata(self, body: dict[str, Any]) -> dict[str, Any]:
         self._check_catalog(body)
         table = self._glue_call(
-            self.glue.get_table, DatabaseName=body["DatabaseName"], Name=body["TableName"]
+            self._caller_engine().glue.get_table,
+            DatabaseName=body["DatabaseName"],
+            Name=body["TableName"],
         )["Table"]
         return {"TableMetadata": table_metadata(table)}
 
     def _op_ListTableMetadata(self, body: dict[str, Any]) -> dict[str, Any]:
         self._check_catalog(body)
-        paginator = self.glue.get_paginator("get_tables")
+        paginator = self._caller_engine().glue.get_paginator("get_tables")
         tables = self._glue_call(
             lambda: [
                 t
@@ -514,24 +667,39 @@ class LocalAthena:
 
     def _op_ListDatabases(self, body: dict[str, Any]) -> dict[str, Any]:
         self._check_catalog(body)
-        pages = self.glue.get_paginator("get_databases").paginate()
+        pages = self._caller_engine().glue.get_paginator("get_databases").paginate()
         dbs = [_database(d) for page in pages for d in page["DatabaseList"]]
         return _page(dbs, body, "DatabaseList", 50)
 
     def _op_GetDatabase(self, body: dict[str, Any]) -> dict[str, Any]:
         self._check_catalog(body)
-        db = self._glue_call(self.glue.get_database, Name=body["DatabaseName"])["Database"]
+        db = self._glue_call(self._caller_engine().glue.get_database, Name=body["DatabaseName"])[
+            "Database"
+        ]
         return {"Database": _database(db)}
 
+    def _workgroup(self, name: str, not_found: str) -> Workgroup:
+        with self._lock:
+            if name in self._workgroups:
+                return self._workgroups[name]
+        if name == "primary":
+            return Workgroup(name, False, self.default_output_location, False)
+        raise ApiError("InvalidRequestException", not_found, AthenaErrorCode="INVALID_INPUT")
+
     def _op_GetWorkGroup(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The WorkGroup structure of the real API (Configuration with ResultConfiguration,
+        EnforceWorkGroupConfiguration, ManagedQueryResultsConfiguration)."""
         name = body.get("WorkGroup") or "primary"
+        wg = self._workgroup(name, f"WorkGroup {name} is not found.")
         config: dict[str, Any] = {
-            "EnforceWorkGroupConfiguration": False,
+            "EnforceWorkGroupConfiguration": wg.enforce,
             "PublishCloudWatchMetricsEnabled": False,
             "EngineVersion": ENGINE_VERSION,
         }
-        if self.default_output_location:
-            config["ResultConfiguration"] = {"OutputLocation": self.default_output_location}
+        if wg.output_location:
+            config["ResultConfiguration"] = {"OutputLocation": wg.output_location}
+        if wg.managed:
+            config["ManagedQueryResultsConfiguration"] = {"Enabled": True}
         return {
             "WorkGroup": {
                 "Name": name,
@@ -630,7 +798,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict):
                 status, payload = 400, {"__type": "SerializationException", "message": "bad JSON"}
             else:
-                status, payload = athena.dispatch(target.split(".", 1)[1], body)
+                status, payload = athena.dispatch(target.split(".", 1)[1], body, self.headers)
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/x-amz-json-1.1")

@@ -209,14 +209,26 @@ class SqlEngine:
         params, keys = table.get("Parameters") or {}, table.get("PartitionKeys") or []
         location = _dir(table["StorageDescriptor"]["Location"])
         domains = []
+        # https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
+        # type is case-insensitive; white space around type, range bounds, interval and digits
+        # is allowed; every white space is part of an enum value.
         for key in (k["Name"] for k in keys):
-            kind = params.get(f"projection.{key}.type", "").lower()
+            kind = params.get(f"projection.{key}.type", "").strip().lower()
             if kind == "integer":
-                lo, hi = (int(x) for x in params[f"projection.{key}.range"].split(","))
-                width = int(params.get(f"projection.{key}.digits", "0") or 0)
-                domains.append([str(i).zfill(width) for i in range(lo, hi + 1)])
+                try:
+                    lo, hi = (int(x) for x in params[f"projection.{key}.range"].split(","))
+                    step = int(params.get(f"projection.{key}.interval", "1") or 1)
+                    width = int(params.get(f"projection.{key}.digits", "0") or 0)
+                    if step < 1:
+                        raise ValueError(f"interval {step} is not positive")
+                    numbers = range(lo, hi + 1, step)
+                except (KeyError, ValueError) as e:
+                    raise QueryError(
+                        f"INVALID_TABLE_PROPERTY: projection of {key!r} is invalid ({e})"
+                    ) from e
+                domains.append([str(i).zfill(width) for i in numbers])
             elif kind == "enum":
-                domains.append([v.strip() for v in params[f"projection.{key}.values"].split(",")])
+                domains.append(params[f"projection.{key}.values"].split(","))
             else:
                 raise QueryError(
                     f"HIVE_UNSUPPORTED_FORMAT: projection type {kind!r} of "
@@ -476,7 +488,23 @@ class SqlEngine:
                 else location + "".join(f"{k}={v}/" for k, v in zip(keys, values, strict=True))
             )
             new.append((values, _dir(loc)))
-        self._create_partitions(table, new)
+        self._add_partitions(table, new)
+
+    def _add_partitions(self, table: dict[str, Any], new: list[tuple[list[str], str]]) -> None:
+        """ALTER TABLE ADD PARTITION registers each partition with glue:CreatePartition, the
+        permission Athena's documentation names for it (a partition that exists already is
+        skipped, as IF NOT EXISTS asks; the statement was checked against the listing above).
+        https://docs.aws.amazon.com/athena/latest/ug/alter-table-add-partition.html"""
+        sd = {k: v for k, v in (table.get("StorageDescriptor") or {}).items() if k in self._sd_keys}
+        for values, loc in new:
+            try:
+                self.glue.create_partition(
+                    DatabaseName=table["DatabaseName"],
+                    TableName=table["Name"],
+                    PartitionInput={"Values": values, "StorageDescriptor": {**sd, "Location": loc}},
+                )
+            except self.glue.exceptions.AlreadyExistsException:
+                continue
 
 
 def _name_like_athena(tree: Any) -> None:

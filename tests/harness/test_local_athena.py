@@ -523,3 +523,90 @@ def test_get_query_results_paging_and_csv_output(lake: LocalAthena, athena_clien
         lines[1] == '"1","n1","1.5","true","2024-01-01"'
         and lines[-1] == ',,"0.5","true","2024-01-01"'
     )
+
+
+# ---- workgroups ---------------------------------------------------------------------------------
+def _start(client: Any, workgroup: str, **kwargs: Any) -> str:
+    return str(
+        client.start_query_execution(
+            QueryString="SELECT COUNT(*) FROM customers",
+            QueryExecutionContext={"Database": "dq"},
+            WorkGroup=workgroup,
+            **kwargs,
+        )["QueryExecutionId"]
+    )
+
+
+def test_an_enforced_workgroup_location_overrides_the_client(
+    lake: LocalAthena, athena_client: Any
+) -> None:
+    own = f"s3://{BUCKET}/wg-results/"
+    lake.set_workgroup("etl", enforce=True, output_location=own)
+    config = athena_client.get_work_group(WorkGroup="etl")["WorkGroup"]["Configuration"]
+    assert config["EnforceWorkGroupConfiguration"] is True
+    assert config["ResultConfiguration"] == {"OutputLocation": own}
+    assert "ManagedQueryResultsConfiguration" not in config
+    query_id = _start(athena_client, "etl", ResultConfiguration={"OutputLocation": STAGING})
+    execution = _wait(athena_client, query_id)
+    assert execution["Status"]["State"] == "SUCCEEDED" and execution["WorkGroup"] == "etl"
+    assert execution["ResultConfiguration"]["OutputLocation"] == f"{own}{query_id}.csv"
+    assert lake.queries[0].result_configuration == {"OutputLocation": STAGING}  # as sent
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key=f"wg-results/{query_id}.csv")
+    assert body["Body"].read().decode().splitlines() == ['"_col0"', '"5"']
+
+
+def test_a_managed_results_workgroup_refuses_a_location_and_still_serves_rows(
+    lake: LocalAthena, athena_client: Any
+) -> None:
+    lake.set_workgroup("managed", managed=True)
+    config = athena_client.get_work_group(WorkGroup="managed")["WorkGroup"]["Configuration"]
+    assert config["ManagedQueryResultsConfiguration"] == {"Enabled": True}
+    assert "ResultConfiguration" not in config
+    with pytest.raises(ClientError) as refused:
+        _start(athena_client, "managed", ResultConfiguration={"OutputLocation": STAGING})
+    assert refused.value.response["Error"] == {
+        "Code": "InvalidRequestException",
+        "Message": "ManagedQueryResultsConfiguration and ResultConfiguration cannot be set "
+        "together.",
+    }
+    assert lake.queries == []  # refused before it ran
+    query_id = _start(athena_client, "managed")
+    execution = _wait(athena_client, query_id)
+    assert execution["Status"]["State"] == "SUCCEEDED"
+    assert execution["ResultConfiguration"] == {}  # no S3 location
+    assert execution["ManagedQueryResultsConfiguration"] == {"Enabled": True}
+    rows = athena_client.get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"]
+    assert [r["Data"][0]["VarCharValue"] for r in rows] == ["_col0", "5"]
+    # pyathena with an empty staging dir sends no ResultConfiguration and reads the rows
+    managed = pyathena.connect(
+        s3_staging_dir="",
+        work_group="managed",
+        region_name=REGION,
+        schema_name="dq",
+        poll_interval=0.02,
+        session=_SESSION,
+    )
+    with managed as conn:
+        assert _query("SELECT COUNT(*) FROM customers", conn) == [(5,)]
+    assert [q.result_configuration for q in lake.queries] == [None, None]
+    assert [q.output_location for q in lake.queries] == [None, None]
+    with pytest.raises(ValueError, match="no output location"):
+        lake.set_workgroup("both", managed=True, output_location=STAGING)
+
+
+def test_an_unknown_workgroup_is_not_found(lake: LocalAthena, athena_client: Any) -> None:
+    with pytest.raises(ClientError) as missing:
+        athena_client.get_work_group(WorkGroup="nope")
+    error = missing.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "InvalidRequestException",
+        "WorkGroup nope is not found.",
+    )
+    with pytest.raises(ClientError) as refused:
+        _start(athena_client, "nope", ResultConfiguration={"OutputLocation": STAGING})
+    assert refused.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert lake.queries == []
+    # primary always exists, with the endpoint's default location (none here)
+    primary = athena_client.get_work_group(WorkGroup="primary")["WorkGroup"]
+    assert primary["Configuration"]["EnforceWorkGroupConfiguration"] is False
+    assert "ResultConfiguration" not in primary["Configuration"]
