@@ -30,10 +30,11 @@ import boto3
 import pyathena
 from moto.server import ThreadedMotoServer
 
-import data_monitor.backends.athena as athena_backend
-import data_monitor.monitor as monitor
+import data_monitor.backends.aws.engine as athena_backend
+import data_monitor.run.monitor as monitor
 from data_monitor.cli import main as monitor_main
-from data_monitor.lakegen import bench_tables, build_lake
+from data_monitor.demo.lakegen import build_lake
+from data_monitor.demo.specs import bench_tables
 
 REPO = Path(__file__).resolve().parents[1]
 DB, LAKE, REPORTS, RESULTS = "bench_db", "bench-lake", "bench-reports", "bench-athena"

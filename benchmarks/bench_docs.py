@@ -26,9 +26,10 @@ from typing import Any
 
 import bench_report  # benchmarks/ is on sys.path when this file runs as a script
 
-from data_monitor import actions
 from data_monitor.cli import main
-from data_monitor.lakegen import TableSpec, build_lake
+from data_monitor.demo.lakegen import build_lake
+from data_monitor.demo.specs import TableSpec
+from data_monitor.validation import actions
 
 REPO = Path(__file__).resolve().parents[1]
 DATABASE, BUCKET, REPORT_BUCKET, BUCKETS = "docs_db", "docs-lake", "docs-reports", 16

@@ -1,4 +1,4 @@
-"""The benchmark's lake: built once with ``data_monitor.lakegen``, reused while its shape holds."""
+"""The benchmark's lake: built once with ``data_monitor.demo.lakegen``, reused while it fits."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def ensure_lake(lake: Path, tables: int, rows: int) -> dict[str, Any]:
         raise fail(f"{lake} exists and has no {MARKER}: not a benchmark lake, not touching it")
     if lake.exists():
         shutil.rmtree(lake)
-    from data_monitor.lakegen import bench_tables, build_lake
+    from data_monitor.demo.lakegen import build_lake
+    from data_monitor.demo.specs import bench_tables
 
     lake.mkdir(parents=True)
     info = {**want, "as_of": dt.date.today().isoformat(), "complete": False}

@@ -32,7 +32,8 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
-from data_monitor.lakegen import TableSpec, build_lake
+from data_monitor.demo.lakegen import build_lake
+from data_monitor.demo.specs import TableSpec
 
 REPO = Path(__file__).resolve().parents[1]
 DB, LAKE, REPORTS, RESULTS = "load_db", "load-lake", "load-reports", "load-athena"

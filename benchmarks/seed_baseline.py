@@ -21,8 +21,9 @@ from pathlib import Path
 
 import duckdb
 
-from data_monitor.backends.duckdb_views import quote, view_sql, visible_parts
-from data_monitor.backends.local import LocalCatalog, LocalStore
+from data_monitor.backends.local.catalog import LocalCatalog
+from data_monitor.backends.local.store import LocalStore
+from data_monitor.backends.local.views import quote, view_sql, visible_parts
 
 PK_DEFAULT = "customer_user_id"
 

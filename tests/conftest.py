@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from data_monitor.cli import main
-from data_monitor.lakegen import Expected, build_lake
+from data_monitor.demo.lakegen import build_lake
+from data_monitor.demo.specs import Expected
 from tests import lake_fixture
 from tests.aws_lake import prepare_account
 from tests.aws_role import JobRole, deployment, role_policy

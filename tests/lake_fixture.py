@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data_monitor.lakegen import TableSpec
+from data_monitor.demo.specs import TableSpec
 
 DATABASE = "omc_test"
 BUCKET = "test-lake"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from custom_expectations.expect_row_count_to_match_source import count_diff_pct
-from data_monitor.alerts import (
+from data_monitor.delivery.alerts import (
     MESSAGE_LIMIT,
     Alert,
     exception_reason,

@@ -96,7 +96,7 @@ ACCEPTED = [
 @pytest.mark.parametrize(("args", "expected"), ACCEPTED, ids=[" ".join(a) for a, _ in ACCEPTED])
 def test_accepted_spellings(args: list[str], expected: dict[str, str]) -> None:
     from data_monitor.cli import build_parser
-    from data_monitor.flags import settings_from
+    from data_monitor.cli.flags import settings_from
 
     parsed, unknown = build_parser().parse_known_args([*BASE, *args])
     settings = settings_from(parsed)
@@ -175,7 +175,7 @@ def test_runner_py_takes_the_same_flags(tmp_path: Path) -> None:
 def test_an_unexpected_crash_exits_3_not_1(
     run_cli: RunCli, warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from data_monitor import monitor
+    from data_monitor.run import monitor
 
     def crash(settings: object) -> None:
         raise RuntimeError("disk on fire")

@@ -90,7 +90,7 @@ def test_a_crash_exits_3_even_with_never(
     run_cli: RunCli, warehouse: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crash may have sent no report and no alert: the exit code is the only news left."""
-    from data_monitor import monitor
+    from data_monitor.run import monitor
 
     def crash(settings: object) -> None:
         raise RuntimeError("disk on fire")

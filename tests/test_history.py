@@ -10,9 +10,9 @@ import pytest
 
 from custom_expectations.expect_row_count_to_follow_history import volume_verdict
 from data_monitor.backends.base import BackendError, Store, StoredObject
-from data_monitor.backends.local import LocalStore
-from data_monitor.history import read_history
-from data_monitor.settings import Settings
+from data_monitor.backends.local.store import LocalStore
+from data_monitor.lake.history import read_history
+from data_monitor.model.settings import Settings
 from tests import lake_fixture
 from tests.conftest import RunCli, flag_args, read_report
 

@@ -20,9 +20,9 @@ from botocore import xform_name
 from cfnlint.api import ManualArgs, lint, lint_file
 
 from data_monitor.cli import build_parser
-from data_monitor.flags import settings_from
-from data_monitor.outputs import report_uris
-from data_monitor.settings import DEFAULT_SNAPSHOT_MARKER, Settings
+from data_monitor.cli.flags import settings_from
+from data_monitor.delivery.outputs import report_uris
+from data_monitor.model.settings import DEFAULT_SNAPSHOT_MARKER, Settings
 from tests.cfn_stack import ACCOUNT, REGION, TEMPLATE, Stack, as_list, load_template, s3_arn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -270,7 +270,7 @@ def test_policy_grants_exactly_the_actions_of_iam_actions_json(
 def client_methods() -> dict[str, set[str]]:
     """{service: {snake_case client method or paginator name}} called in data_monitor/backends."""
     found: dict[str, set[str]] = {}
-    for path in sorted((PACKAGE / "backends").glob("*.py")):
+    for path in sorted((PACKAGE / "backends").rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         clients = dict(re.findall(r'self\.(\w+) = clients\.client\("(\w+)"\)', source))
         assert source.count("clients.client(") == len(clients), f"{path}: unscanned client"
@@ -300,7 +300,7 @@ def test_only_the_backends_make_aws_calls() -> None:
     for path in sorted(PACKAGE.rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         relative = path.relative_to(PACKAGE).as_posix()
-        if relative != "backends/aws_calls.py":
+        if relative != "backends/aws/calls.py":
             assert not re.search(r"^\s*(import|from) (boto3|botocore)\b", source, re.M), path
         if "clients.client(" in source:
             assert relative.startswith("backends/"), path

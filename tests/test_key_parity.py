@@ -31,8 +31,9 @@ from pyathena.sqlalchemy.rest import AthenaRestDialect
 
 import custom_expectations as ce
 from custom_expectations.metrics.key_profile import BLANK_CHARACTERS, key_profile_query
-from data_monitor.backends.duckdb_dialect import ReadOnlyDuckDBDialect
-from data_monitor.lakegen import TableSpec, build_lake
+from data_monitor.backends.local.dialect import ReadOnlyDuckDBDialect
+from data_monitor.demo.lakegen import build_lake
+from data_monitor.demo.specs import TableSpec
 from tests.aws_lake import prepare_account
 from tests.conftest import RunCli, flag_args
 

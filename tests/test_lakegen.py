@@ -1,4 +1,4 @@
-"""Tests for data_monitor.lakegen: read the generated lake back with duckdb + json."""
+"""Tests for data_monitor.demo.lakegen: read the generated lake back with duckdb + json."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from data_monitor.lakegen import (
+from data_monitor.demo.lakegen import build_lake
+from data_monitor.demo.specs import (
     CONTRACTS,
     Expected,
     TableSpec,
     bench_tables,
-    build_lake,
     demo_tables,
 )
 

@@ -7,8 +7,8 @@ import io
 import json
 from pathlib import Path
 
-from data_monitor.lakegen import Expected
-from data_monitor.report import CSV_COLUMNS
+from data_monitor.delivery.report import CSV_COLUMNS
+from data_monitor.demo.specs import Expected
 from tests import lake_fixture
 from tests.conftest import RunCli, flag_args, read_report
 

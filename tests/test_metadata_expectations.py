@@ -24,8 +24,8 @@ from great_expectations.render.renderer import ValidationResultsPageRenderer
 from great_expectations.render.view import DefaultJinjaPageView
 
 import custom_expectations as ce
-from data_monitor.catalog_model import Projection
-from data_monitor.inventory import Inventory
+from data_monitor.lake.inventory import Inventory
+from data_monitor.model.catalog import Projection
 
 N = 256
 LOCATION = "s3://lake/sales/orders/"

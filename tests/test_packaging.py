@@ -40,11 +40,11 @@ def test_wheel_ships_suites_and_finds_them_when_installed(tmp_path: Path) -> Non
     assert "data_monitor/gx/expectations/part_table_data.json" in names
     assert "data_monitor/gx/expectations/part_table_metadata.json" in names
     assert "custom_expectations/expect_snapshot_to_be_fresh.py" in names
-    assert "data_monitor/backends/athena.py" in names
+    assert "data_monitor/backends/aws/engine.py" in names
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     probe = (
-        "from data_monitor.suites import default_gx_dir, load_suite_files;"
+        "from data_monitor.validation.suites import default_gx_dir, load_suite_files;"
         "d = default_gx_dir(); print(d); print(len(load_suite_files(d)))"
     )
     done = subprocess.run(

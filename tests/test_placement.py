@@ -7,8 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
-from data_monitor.catalog_model import Partition, TableMeta
-from data_monitor.placement import bucket_of, location_refusal, misplaced_partitions
+from data_monitor.lake.placement import bucket_of, location_refusal, misplaced_partitions
+from data_monitor.model.catalog import Partition, TableMeta
 from tests import lake_fixture
 from tests.conftest import RunCli, flag_args, read_report
 

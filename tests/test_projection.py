@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from custom_expectations.expect_id_bucket_partitions_registered import projection_problems
-from data_monitor.catalog_model import Projection, TableMeta, split_template
+from data_monitor.model.catalog import Projection, TableMeta, split_template
 
 LOCATION = "s3://lake/t/"
 
@@ -274,7 +274,8 @@ def test_template_pointing_at_no_data() -> None:
 
 def _local_backend(warehouse: Any) -> Any:
     from data_monitor.backends.base import Backend
-    from data_monitor.backends.local import LocalCatalog, LocalStore
+    from data_monitor.backends.local.catalog import LocalCatalog
+    from data_monitor.backends.local.store import LocalStore
 
     return Backend("local", LocalStore(warehouse), LocalCatalog(warehouse), None, None)  # type: ignore[arg-type]
 
@@ -303,8 +304,8 @@ def _table(**parameters: str) -> TableMeta:
 
 
 def test_inventory_reads_a_template_deeper_than_the_bucket_folder(tmp_path: Any) -> None:
-    from data_monitor.inventory import collect
-    from data_monitor.settings import Settings
+    from data_monitor.lake.inventory import collect
+    from data_monitor.model.settings import Settings
 
     for b in (0, 1, 3):
         _put(tmp_path, f"t/b={b}/data/part-0.parquet")
@@ -328,8 +329,8 @@ def test_inventory_reads_a_template_deeper_than_the_bucket_folder(tmp_path: Any)
 
 
 def test_inventory_records_the_folders_athena_does_not_read(tmp_path: Any) -> None:
-    from data_monitor.inventory import collect
-    from data_monitor.settings import Settings
+    from data_monitor.lake.inventory import collect
+    from data_monitor.model.settings import Settings
 
     for name in ("id_bucket=000", "id_bucket=1", "id_bucket=002", "id_bucket=3"):
         _put(tmp_path, f"t/{name}/part-0.parquet")
@@ -350,8 +351,8 @@ def test_inventory_records_the_folders_athena_does_not_read(tmp_path: Any) -> No
 
 
 def test_inventory_of_settings_athena_cannot_use_lists_the_hive_layout(tmp_path: Any) -> None:
-    from data_monitor.inventory import collect
-    from data_monitor.settings import Settings
+    from data_monitor.lake.inventory import collect
+    from data_monitor.model.settings import Settings
 
     for b in range(4):
         _put(tmp_path, f"t/id_bucket={b}/part-0.parquet")

@@ -18,7 +18,8 @@ from typing import Any
 import boto3
 import pytest
 
-from data_monitor.lakegen import TableSpec, build_lake
+from data_monitor.demo.lakegen import build_lake
+from data_monitor.demo.specs import TableSpec
 from tests.aws_lake import prepare_account
 from tests.conftest import RunCli, flag_args
 

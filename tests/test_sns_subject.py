@@ -11,10 +11,10 @@ from typing import Any
 import boto3
 import pytest
 
-from data_monitor.alerts import ascii_text, subject_for
-from data_monitor.backends.aws import SnsAlertSink
-from data_monitor.backends.aws_calls import AwsClients
+from data_monitor.backends.aws.alerts import SnsAlertSink
+from data_monitor.backends.aws.calls import AwsClients
 from data_monitor.backends.base import BackendError
+from data_monitor.delivery.alerts import ascii_text, subject_for
 
 REGION = "us-east-1"
 AWKWARD = [

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from data_monitor.settings import Settings
-from data_monitor.suites import SuiteError, build_suite, default_gx_dir, load_suite_files
+from data_monitor.model.settings import Settings
+from data_monitor.validation.suites import SuiteError, build_suite, default_gx_dir, load_suite_files
 from tests.conftest import RunCli
 
 GX_DIR = Path(__file__).resolve().parents[1] / "gx"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from data_monitor.summary_page import render_summary
+from data_monitor.delivery.summary_page import render_summary
 from tests import lake_fixture
 from tests.conftest import RunCli, flag_args, read_report
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
-from custom_expectations.metrics.query_guard import run_query
+from data_monitor.model.query_guard import run_query
 
 
 class QueryFailed(RuntimeError):

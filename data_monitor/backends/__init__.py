@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from data_monitor.backends.base import Backend
-from data_monitor.settings import Settings
+from data_monitor.model.settings import Settings
 
 
 def make_backend(settings: Settings) -> Backend:
     """The backend the settings name; heavy imports happen only for the one chosen."""
     if settings.backend == "local":
-        from data_monitor.backends.duckdb_engine import DuckDBEngine
-        from data_monitor.backends.local import LocalAlertSink, LocalCatalog, LocalStore
+        from data_monitor.backends.local.alerts import LocalAlertSink
+        from data_monitor.backends.local.catalog import LocalCatalog
+        from data_monitor.backends.local.engine import DuckDBEngine
+        from data_monitor.backends.local.store import LocalStore
 
         store = LocalStore(settings.warehouse)
         catalog = LocalCatalog(settings.warehouse)
@@ -21,9 +23,11 @@ def make_backend(settings: Settings) -> Backend:
             DuckDBEngine(store, catalog, settings.database),
             LocalAlertSink(settings.warehouse, settings.sns_topic_arn),
         )
-    from data_monitor.backends.athena import AthenaEngine
-    from data_monitor.backends.aws import GlueCatalog, S3Store, SnsAlertSink
-    from data_monitor.backends.aws_calls import AwsClients
+    from data_monitor.backends.aws.alerts import SnsAlertSink
+    from data_monitor.backends.aws.calls import AwsClients
+    from data_monitor.backends.aws.catalog import GlueCatalog
+    from data_monitor.backends.aws.engine import AthenaEngine
+    from data_monitor.backends.aws.store import S3Store
 
     clients = AwsClients(settings.region)
     engine = AthenaEngine(

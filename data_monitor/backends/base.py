@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from data_monitor.catalog_model import Partition, TableMeta
+from data_monitor.model.catalog import Partition, TableMeta
 
 
 class BackendError(RuntimeError):

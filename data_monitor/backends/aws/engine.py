@@ -1,0 +1,282 @@
+"""Athena as the query engine of the AWS backend.
+
+GX validates through pyathena's SQLAlchemy dialect (``awsathena+rest``); the Glue database is
+the schema of each table asset. Partition repair runs as Athena DDL through boto3:
+``ALTER TABLE ... ADD IF NOT EXISTS PARTITION (...) LOCATION '...'`` for exactly the missing
+partitions, rather than the original job's ``MSCK REPAIR TABLE``, which walks the whole table
+prefix (and can time out on large tables) to find what the monitor already knows.
+
+Where query results go is read from the workgroup once, at start (``GetWorkGroup``): a
+workgroup that overrides client-side settings, or stores results in Athena's managed storage,
+gets no ``ResultConfiguration`` from the monitor (a managed-results workgroup refuses one).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote_plus
+
+from data_monitor.backends.aws.calls import AWS_ERRORS, RETRIES, AwsClients, aws_call, error_code
+from data_monitor.backends.base import BackendError
+from data_monitor.model import query_guard
+from data_monitor.model.catalog import TableMeta
+from data_monitor.model.errors import UsageError
+
+LOG = logging.getLogger("data_monitor")
+
+PARTITIONS_PER_DDL = 100  # keeps each statement far below Athena's 262,144-byte limit
+POLL_SECONDS = 0.2  # a query's end is seen within 0.2 s; the status calls are not billed
+DONE_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def add_partition_ddl(table: TableMeta, buckets: list[int]) -> str:
+    """One ALTER TABLE ADD IF NOT EXISTS for ``buckets`` (names are checked identifiers)."""
+    key = table.partition_keys[0] if table.partition_keys else None
+    numeric = key is None or key.type.lower() in ("int", "integer", "bigint", "smallint")
+    specs = " ".join(
+        f"PARTITION (id_bucket={b if numeric else _sql_string(str(b))}) "
+        f"LOCATION {_sql_string(table.partition_location(b))}"
+        for b in buckets
+    )
+    return f"ALTER TABLE `{table.database}`.`{table.name}` ADD IF NOT EXISTS {specs}"
+
+
+class WorkgroupError(UsageError):
+    """The workgroup does not exist, or gives query results nowhere to go: the run stops
+    before any query, as for a bad flag (exit 2)."""
+
+
+class WorkgroupUnreadable(Exception):
+    """GetWorkGroup failed (AccessDenied, network); the message says why, on one line."""
+
+
+REQUIRED = "data-monitor run: error: --athena_results s3://... is required with --backend aws"
+
+
+def resolve_output_location(
+    read_config: Callable[[], dict[str, Any]], name: str, flag: str | None
+) -> str | None:
+    """The ``ResultConfiguration.OutputLocation`` to send with each query, or None to send no
+    ResultConfiguration; from the workgroup's configuration (``read_config``) and
+    --athena_results. A workgroup that cannot be read leaves the flag in charge (said in one
+    warning line)."""
+    try:
+        config = read_config()
+    except WorkgroupUnreadable as exc:
+        if not flag:
+            raise WorkgroupError(
+                f"{REQUIRED}: Athena workgroup {name} could not be read ({exc})"
+            ) from exc
+        LOG.warning(
+            "Athena workgroup %s could not be read (%s); query results go to --athena_results %s",
+            name,
+            exc,
+            flag,
+        )
+        return flag
+    return output_location_for(config, name, flag)
+
+
+def workgroup_failure(exc: BaseException, name: str, region: str) -> Exception:
+    """What a failed GetWorkGroup means: a workgroup that does not exist stops the run (every
+    query would fail the same way); any other failure leaves it unread."""
+    reason = _one_line(exc)
+    # Athena's answer for a name that does not exist: "WorkGroup <name> is not found."
+    if error_code(exc) == "InvalidRequestException" and "not found" in reason.lower():
+        return WorkgroupError(
+            f"data-monitor run: error: --athena_workgroup {name}: no such Athena workgroup "
+            f"in {region} ({reason}); expected the name of an existing workgroup"
+        )
+    return WorkgroupUnreadable(reason)
+
+
+def output_location_for(config: dict[str, Any], name: str, flag: str | None) -> str | None:
+    """Where results go, given the workgroup's ``Configuration``; None: send none.
+
+    - Managed query results: Athena keeps results in its own storage and refuses a
+      ResultConfiguration with them ("ManagedQueryResultsConfiguration and
+      ResultConfiguration cannot be set together").
+      https://docs.aws.amazon.com/athena/latest/APIReference/API_ManagedQueryResultsConfiguration.html
+    - EnforceWorkGroupConfiguration: "the settings for the workgroup override client-side
+      settings", the result location included, so --athena_results would be ignored.
+      https://docs.aws.amazon.com/athena/latest/APIReference/API_WorkGroupConfiguration.html
+      https://docs.aws.amazon.com/athena/latest/ug/workgroups-settings-override.html
+    - Otherwise the client's location wins and the workgroup's is the fallback; with neither,
+      every query fails ("No output location provided").
+      https://docs.aws.amazon.com/athena/latest/APIReference/API_ResultConfiguration.html
+      https://docs.aws.amazon.com/athena/latest/ug/workgroups-troubleshooting.html
+    """
+    own = (config.get("ResultConfiguration") or {}).get("OutputLocation")
+    if (config.get("ManagedQueryResultsConfiguration") or {}).get("Enabled"):
+        _note_unused_flag(name, flag, "stores query results in managed storage")
+        return None
+    if config.get("EnforceWorkGroupConfiguration"):
+        if not own:
+            raise WorkgroupError(
+                f"data-monitor run: error: Athena workgroup {name} overrides client-side "
+                "settings but has no query result location; expected a result location or "
+                "managed query results in the workgroup"
+            )
+        _note_unused_flag(name, flag, f"overrides client-side settings ({own})")
+        return None
+    if flag:
+        return flag
+    if own:
+        return None
+    raise WorkgroupError(
+        f"{REQUIRED}: Athena workgroup {name} has no query result location "
+        "and no managed query results"
+    )
+
+
+def _note_unused_flag(name: str, flag: str | None, why: str) -> None:
+    if flag:  # not an error: the workgroup's own settings are what its owner wants used
+        LOG.info("--athena_results %s is not used: Athena workgroup %s %s", flag, name, why)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc)
+    if error_code(exc):
+        error = getattr(exc, "response", {}).get("Error", {})
+        text = f"{error.get('Code')}: {error.get('Message', '')}"
+    return " ".join(text.split())[:300]
+
+
+class _DdlStop:
+    """StopQueryExecution for one DDL, sent at most once: by its poll loop (time limit, run
+    stopped) or by ``query_guard.stop_all`` from the SIGTERM handler, whichever comes first.
+    Until StartQueryExecution answers, the id is unknown: the poll loop stops it then."""
+
+    def __init__(self, athena: Any) -> None:
+        self.athena = athena
+        self.query_id: str | None = None
+        # taken once, never waited for: the signal handler must not block on the poll loop
+        self._sent = threading.Lock()
+
+    def __call__(self) -> None:
+        if self.query_id is None or not self._sent.acquire(blocking=False):
+            return
+        try:
+            aws_call(
+                "stop Athena DDL", self.athena.stop_query_execution, QueryExecutionId=self.query_id
+            )
+        except BackendError:
+            self._sent.release()  # not stopped: let the next attempt try again
+            raise
+
+
+class AthenaEngine:
+    """Connection string for GX plus a DDL runner for repairs. Reads the workgroup once
+    (GetWorkGroup) to know whether to send a result location; raises WorkgroupError when
+    queries would have nowhere to put results."""
+
+    def __init__(
+        self,
+        clients: AwsClients,
+        database: str,
+        results: str | None,
+        workgroup: str,
+        query_timeout_s: float,
+    ) -> None:
+        self.athena = clients.client("athena")
+        self.region = clients.region
+        self.database = database
+        self.workgroup = workgroup
+        self.query_timeout_s = query_timeout_s
+        # None: no ResultConfiguration is sent, the workgroup decides
+        self.output_location = resolve_output_location(self._workgroup_config, workgroup, results)
+
+    def _workgroup_config(self) -> dict[str, Any]:
+        """The workgroup's ``Configuration`` (GetWorkGroup, once per run).
+        https://docs.aws.amazon.com/athena/latest/APIReference/API_GetWorkGroup.html"""
+        try:
+            workgroup = self.athena.get_work_group(WorkGroup=self.workgroup)["WorkGroup"]
+        except AWS_ERRORS as exc:
+            raise workgroup_failure(exc, self.workgroup, self.region) from exc
+        return dict(workgroup.get("Configuration") or {})
+
+    def connection_string(self) -> str:
+        staging = (
+            f"s3_staging_dir={quote_plus(self.output_location)}&" if self.output_location else ""
+        )
+        return (
+            f"awsathena+rest://@athena.{self.region}.amazonaws.com:443/{self.database}"
+            f"?{staging}work_group={quote_plus(self.workgroup)}"
+        )
+
+    def engine_kwargs(self) -> dict[str, Any]:
+        # pyathena's own client gets the same throttling retries as every other AWS call
+        connect_args: dict[str, Any] = {"poll_interval": POLL_SECONDS, "config": RETRIES}
+        if not self.output_location:
+            # pyathena sends a ResultConfiguration only for a staging dir; "" (not None) also
+            # stops it from taking one from AWS_ATHENA_S3_STAGING_DIR. Its REST cursor reads
+            # rows with GetQueryResults, so it needs no S3 location to read them from.
+            connect_args["s3_staging_dir"] = ""
+        return {"connect_args": connect_args}
+
+    def expose(self, table: TableMeta) -> None:
+        return None  # Athena reads the Glue catalog itself
+
+    def close(self) -> None:
+        return None
+
+    def add_partitions(self, table: TableMeta, buckets: list[int]) -> int:
+        ordered = sorted(set(buckets))
+        for start in range(0, len(ordered), PARTITIONS_PER_DDL):
+            self.run_ddl(
+                add_partition_ddl(table, ordered[start : start + PARTITIONS_PER_DDL]),
+                table.database,
+            )
+        return len(ordered)
+
+    def run_ddl(self, sql: str, database: str) -> None:
+        """Run one DDL statement to its end, within the time limit; a stopped run (SIGTERM)
+        stops it too, within a poll interval, instead of waiting for it."""
+        if query_guard.stopped():
+            raise BackendError("Athena DDL not started: the run is being stopped")
+        stop = _DdlStop(self.athena)
+        with query_guard.in_flight(stop):
+            stop.query_id = self._start_ddl(sql, database)
+            self._wait_ddl(stop)
+
+    def _start_ddl(self, sql: str, database: str) -> str:
+        request: dict[str, Any] = {
+            "QueryString": sql,
+            "QueryExecutionContext": {"Database": database},
+            "WorkGroup": self.workgroup,
+        }
+        if self.output_location:
+            request["ResultConfiguration"] = {"OutputLocation": self.output_location}
+        started = aws_call("start Athena DDL", self.athena.start_query_execution, **request)
+        return str(started["QueryExecutionId"])
+
+    def _wait_ddl(self, stop: _DdlStop) -> None:
+        query_id = stop.query_id
+        deadline = time.monotonic() + self.query_timeout_s
+        while True:
+            status = aws_call(
+                "poll Athena DDL", self.athena.get_query_execution, QueryExecutionId=query_id
+            )["QueryExecution"]["Status"]
+            state = status["State"]
+            if state == "SUCCEEDED":
+                return
+            if state in DONE_STATES and not (state == "CANCELLED" and query_guard.stopped()):
+                reason = status.get("StateChangeReason", state)
+                raise BackendError(f"Athena DDL {query_id} {state}: {reason}")
+            if query_guard.stopped():
+                stop()  # nothing to do if stop_all already sent it
+                raise BackendError(f"Athena DDL {query_id} stopped: the run was interrupted")
+            if time.monotonic() > deadline:
+                stop()
+                raise BackendError(
+                    f"Athena DDL {query_id} still running after {self.query_timeout_s:g} s; stopped"
+                )
+            query_guard.wait_stopped(POLL_SECONDS)

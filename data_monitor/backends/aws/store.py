@@ -1,0 +1,71 @@
+"""S3 as the AWS backend's object store (listings, ranged reads, whole-object writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from data_monitor.backends.aws.calls import (
+    AWS_ERRORS,
+    AwsClients,
+    aws_call,
+    backend_error,
+    error_code,
+    split_s3_uri,
+)
+from data_monitor.backends.base import StoredObject
+
+
+def _hidden(relative_key: str) -> bool:
+    return any(part.startswith(("_", ".")) for part in relative_key.split("/") if part)
+
+
+class S3Store:
+    def __init__(self, clients: AwsClients, write_options: dict[str, str] | None = None) -> None:
+        self.s3 = clients.client("s3")
+        self.write_options = write_options or {}
+
+    def list_prefixes(self, uri: str) -> list[str]:
+        bucket, key = split_s3_uri(uri)
+        pages = self._pages(f"list s3://{bucket}/{key}", Bucket=bucket, Prefix=key, Delimiter="/")
+        found = (p["Prefix"][len(key) :] for page in pages for p in page.get("CommonPrefixes", []))
+        return sorted(found)
+
+    def list_objects(self, uri: str) -> list[StoredObject]:
+        bucket, key = split_s3_uri(uri)
+        pages = self._pages(f"list s3://{bucket}/{key}", Bucket=bucket, Prefix=key)
+        return [
+            StoredObject(f"s3://{bucket}/{o['Key']}", int(o["Size"]))
+            for page in pages
+            for o in page.get("Contents", [])
+            if not o["Key"].endswith("/") and not _hidden(o["Key"][len(key) :])
+        ]
+
+    def read_text(self, uri: str, max_bytes: int) -> str | None:
+        bucket, key = split_s3_uri(uri)
+        try:
+            response = self.s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{max_bytes - 1}")
+        except AWS_ERRORS as exc:
+            code = error_code(exc)
+            if code in ("NoSuchKey", "404", "NotFound"):
+                return None
+            if code == "InvalidRange":  # an empty object has no byte 0
+                return ""
+            raise backend_error(f"read {uri}", exc) from exc
+        return str(response["Body"].read(max_bytes).decode("utf-8", errors="replace"))
+
+    def write_bytes(self, uri: str, data: bytes, content_type: str) -> str:
+        bucket, key = split_s3_uri(uri)
+        aws_call(
+            f"write {uri}",
+            self.s3.put_object,
+            Bucket=bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+            **self.write_options,
+        )
+        return uri
+
+    def _pages(self, what: str, **kwargs: Any) -> list[dict[str, Any]]:
+        paginator = self.s3.get_paginator("list_objects_v2")
+        return aws_call(what, lambda: list(paginator.paginate(**kwargs)))

@@ -1,0 +1,72 @@
+"""``data-monitor run``: one monitor run, its summary printed, its outcome as the exit code."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from data_monitor.model.results import RunOutcome
+    from data_monitor.model.settings import Settings
+
+
+LOG = logging.getLogger("data_monitor")
+
+
+def run_command(settings: Settings) -> int:
+    from data_monitor.run import monitor
+    from data_monitor.validation.checkpoint import CheckpointConfigError
+    from data_monitor.validation.suites import SuiteError
+
+    previous = _stop_on_sigterm()
+    try:
+        outcome = monitor.run(settings)
+    except SuiteError as exc:
+        print(f"data-monitor run: error: invalid suite files:\n{exc}", file=sys.stderr)
+        return 2
+    except CheckpointConfigError as exc:
+        print(f"data-monitor run: error: invalid checkpoint: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    print_summary(outcome, settings.fail_on)
+    return int(outcome.exit_code_for(settings.fail_on))
+
+
+def _stop_on_sigterm() -> Any:
+    """Glue and cron end a job with SIGTERM: stop the queries in flight (so Athena stops
+    billing), skip the tables not started, and let the run write its partial report."""
+    from data_monitor.model import query_guard
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        stopped = query_guard.stop_all()
+        LOG.error("SIGTERM: stopped %d query(ies) in flight; the report will be partial", stopped)
+
+    if threading.current_thread() is not threading.main_thread():
+        return None  # signal handlers can only be set from the main thread
+    return signal.signal(signal.SIGTERM, on_sigterm)
+
+
+def print_summary(outcome: RunOutcome, fail_on: str = "alerts") -> None:
+    print(f"checked {len(outcome.rows)} table(s): {len(outcome.alerts)} alert(s)")
+    for alert in outcome.alerts:
+        print(f"  {alert.severity:<6} {alert.line}")
+    for label, key in (
+        ("Summary", "summary"),
+        ("JSON report", "json"),
+        ("CSV report", "csv"),
+        ("alert", "alert"),
+        ("Data Docs", "data_docs"),
+    ):
+        if key in outcome.outputs:
+            print(f"{label + ':':<13}{outcome.outputs[key]}")
+    for failure in outcome.failures:
+        print(f"FAILED: {failure}")
+    code, happened = outcome.exit_code_for(fail_on), outcome.exit_code.name.lower()
+    if code != outcome.exit_code:  # say why an outcome that is not OK still exits 0
+        happened += f", not a failure with --fail_on {fail_on}"
+    print(f"exit code {int(code)} ({happened})")

@@ -1,0 +1,117 @@
+"""The alert as delivered: the SNS subject and message in the seed's formats, and the small
+pieces every alert line shares (percentages, shortened lists, why a check could not run).
+
+The lines themselves are built from the GX results in ``validation.alert_text``; an expectation
+that could not run becomes ``[ERROR]`` with the reason: a check that did not run is never
+silence.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from data_monitor.model.results import Alert
+
+SEVERITIES = ("High", "Medium", "Low")
+
+
+SUBJECT_LIMIT = 99  # SNS: fewer than 100 characters
+
+
+SUBJECT_HEAD = "[DATA MONITOR]"
+
+
+PREFIX_ROOM = 30  # a long table prefix is cut too, so the count always fits
+
+
+MESSAGE_LIMIT = 262_144  # SNS: at most 256 KB
+
+
+def format_pct(diff: Any) -> str:
+    return "inf" if diff == "inf" else f"{float(diff):.6f}"
+
+
+def listed(values: list[Any], total: int, limit: int = 10) -> str:
+    """The first ``limit`` values, then how many more there are."""
+    shown = ", ".join(str(v) for v in values[:limit])
+    return shown + (f", ... ({total - limit} more)" if total > limit else "")
+
+
+def exception_reason(expectation: dict[str, Any]) -> str | None:
+    """Why an expectation could not run, in one line, or None if it ran.
+
+    GX reports an error of the expectation itself as ``{"raised_exception": true, ...}`` and a
+    failed metric (a query that failed) as ``{<metric id>: {"exception_message": ...}}``. Only
+    the first line of the message is kept: drivers append the whole SQL statement after it.
+    """
+    info = expectation.get("exception_info") or {}
+    entries = [info] if "raised_exception" in info else list(info.values())
+    for entry in entries:
+        if isinstance(entry, dict) and (
+            entry.get("raised_exception") or entry.get("exception_message")
+        ):
+            message = str(entry.get("exception_message") or "unknown error")
+            first = message.split("\n[SQL:")[0].strip().splitlines()[0:2]
+            return " ".join(" ".join(first).split())[:400]
+    return None
+
+
+def subject_for(database: str, prefix: str, count: int) -> str:
+    """The seed's subject made safe for SNS: printable ASCII, one line, under 100 characters.
+
+    SNS Publish takes a subject with "no line breaks or control characters", "less than 100
+    characters long"; its reference long said "ASCII text" (today "UTF-8 text"), and SNS is
+    documented to replace a subject holding control or non-ASCII characters with an error
+    text. So the seed's em dash is " - " and the names are folded to ASCII; the message body
+    stays UTF-8. A long name is cut, never the count.
+      https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+      https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-validation-truncation.html
+    """
+    tail = f"{_shortened(ascii_text(prefix), PREFIX_ROOM)}* - {count} issue(s)"
+    room = SUBJECT_LIMIT - len(SUBJECT_HEAD) - len(tail) - 2  # the two spaces between parts
+    name = _shortened(ascii_text(database), room)
+    return " ".join(part for part in (SUBJECT_HEAD, name, tail) if part)[:SUBJECT_LIMIT]
+
+
+def ascii_text(text: str) -> str:
+    """``text`` as printable ASCII on one line (for the SNS subject).
+
+    Accents are dropped (``é`` -> ``e``) and compatibility forms folded (``ﬁ`` -> ``fi``), so a
+    name stays readable; any other non-ASCII character becomes ``?``, so it is not silently
+    lost; line breaks, tabs and other control or separator characters become one space.
+    """
+    chars = []
+    for char in unicodedata.normalize("NFKD", text):
+        category = unicodedata.category(char)
+        if " " <= char <= "~":
+            chars.append(char)
+        elif category in ("Cc", "Zs", "Zl", "Zp"):
+            chars.append(" ")
+        elif category[0] != "M" and category != "Cf":  # marks and invisible formats: dropped
+            chars.append("?")
+    return " ".join("".join(chars).split())
+
+
+def _shortened(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: max(room - 3, 1)] + "..."
+
+
+def message_for(database: str, prefix: str, alerts: list[Alert], footer: str = "") -> str:
+    """The seed's message; past SNS's size limit the tail is cut and the cut lines counted."""
+    header = f"[DATA MONITOR] {len(alerts)} issue(s) in {database} ({prefix}*)\n\n"
+    tail = f"\n\n{footer}" if footer else ""
+    lines = [a.line for a in alerts]
+    body = "\n".join(lines)
+    if len((header + body + tail).encode()) <= MESSAGE_LIMIT:
+        return header + body + tail
+    kept: list[str] = []
+    size = len((header + tail).encode()) + 200  # room for the "cut" note
+    for line in lines:
+        size += len(line.encode()) + 1
+        if size > MESSAGE_LIMIT:
+            break
+        kept.append(line)
+    cut = len(lines) - len(kept)
+    note = f"\n... {cut} more issue(s) not shown (message size limit); see the full report."
+    return header + "\n".join(kept) + note + tail

@@ -1,0 +1,203 @@
+"""A table's inventory: what storage and the catalog say about it, collected before validation.
+
+The metadata suite's custom expectations validate this record (as a one-row batch). A fact that
+could not be collected (S3 denied, catalog unreadable) is recorded under ``errors`` with the
+reason; the expectation that needs it then raises, and the run reports it as an ``[ERROR]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypeVar
+
+from data_monitor.backends.base import Backend, BackendError
+from data_monitor.lake.placement import misplaced_partitions, misplaced_projected, normalized
+from data_monitor.model.catalog import TableMeta, bucket_of_prefix, split_template
+from data_monitor.model.settings import Settings
+
+MARKER_MAX_BYTES = 4096
+FILE_SAMPLE_PARTITIONS = 5
+UNREAD_LIMIT = 20  # unread folders kept in the record (the count is exact)
+T = TypeVar("T")
+
+
+@dataclass
+class Inventory:
+    """One table's facts. Field names are the keys the custom expectations read."""
+
+    database: str
+    table: str
+    location: str
+    table_type: str = ""
+    input_format: str = ""
+    serde: str = ""
+    columns: list[str] = field(default_factory=list)
+    partition_keys: list[dict[str, str]] = field(default_factory=list)
+    projection: dict[str, Any] = field(default_factory=dict)
+    storage_buckets: list[int] = field(default_factory=list)
+    registered_buckets_before: list[int] = field(default_factory=list)
+    registered_buckets: list[int] = field(default_factory=list)
+    misplaced_partitions: list[dict[str, Any]] = field(default_factory=list)
+    repair_mode: str = "off"
+    repaired: int = 0
+    snapshot_uri: str = ""
+    snapshot_text: str | None = None
+    file_sample: list[dict[str, Any]] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def marker_uri(settings: Settings, table: TableMeta) -> str:
+    return settings.snapshot_marker.format(
+        location=table.location, table=table.name, database=table.database
+    )
+
+
+def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory:
+    """Gather storage partitions, registrations (repairing if asked), marker and file sizes."""
+    inv = Inventory(
+        database=table.database,
+        table=table.name,
+        location=table.location,
+        table_type=table.table_type,
+        input_format=table.input_format,
+        serde=table.serde,
+        columns=[c.name for c in table.columns],
+        partition_keys=[{"name": k.name, "type": k.type} for k in table.partition_keys],
+        projection=table.projection.record(),
+        repair_mode=settings.auto_repair,
+        snapshot_uri=marker_uri(settings, table),
+    )
+    storage = _attempt(inv, "storage_buckets", lambda: _storage_buckets(backend, table, inv))
+    inv.storage_buckets = storage or []
+    if table.projection.enabled:
+        # Athena reads the projected locations and ignores registered partitions
+        # (https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html): nothing to
+        # list or repair in the catalog, and the locations to check are the projected ones.
+        inv.misplaced_partitions = misplaced_projected(table, inv.storage_buckets)
+    else:
+        _register(backend, settings, table, inv, storage)
+    inv.snapshot_text = _attempt(inv, "snapshot_text", lambda: _read_marker(backend, inv))
+    if settings.file_size_check:
+        inv.file_sample = (
+            _attempt(inv, "file_sample", lambda: _file_sample(backend, table, inv.storage_buckets))
+            or []
+        )
+    return inv
+
+
+def _register(
+    backend: Backend,
+    settings: Settings,
+    table: TableMeta,
+    inv: Inventory,
+    storage: list[int] | None,
+) -> None:
+    """The catalog's partitions, repaired (only added to) when storage holds more."""
+    from data_monitor.lake.repair import repair_missing
+
+    registered = _attempt(inv, "registered_buckets", lambda: _registered(backend, table, inv))
+    inv.registered_buckets_before = registered or []
+    inv.registered_buckets = list(inv.registered_buckets_before)
+    if storage is None or registered is None:
+        return
+    attempted = _attempt(
+        inv,
+        "repair",
+        lambda: repair_missing(backend, table, storage, registered, settings.auto_repair),
+    )
+    if attempted:
+        after = _attempt(inv, "registered_buckets", lambda: _registered(backend, table, inv))
+        inv.registered_buckets = after if after is not None else inv.registered_buckets
+        # what the catalog gained, whatever the repair call claimed
+        inv.repaired = len(set(inv.registered_buckets) - set(registered))
+
+
+def _attempt(inv: Inventory, fact: str, collect_fact: Callable[[], T]) -> T | None:
+    try:
+        return collect_fact()
+    except (BackendError, OSError) as exc:
+        what = "repair failed" if fact == "repair" else f"{fact.replace('_', ' ')} unavailable"
+        inv.errors[fact] = f"{what}: {exc}"
+        return None
+
+
+def _read_marker(backend: Backend, inv: Inventory) -> str | None:
+    """The marker's text; one larger than a date could ever need is reported as such, not
+    cut to a prefix that might happen to parse."""
+    text = backend.store.read_text(inv.snapshot_uri, MARKER_MAX_BYTES + 1)
+    if text is not None and len(text.encode()) > MARKER_MAX_BYTES:
+        return f"{text[:20].strip()}... (more than {MARKER_MAX_BYTES} bytes)"
+    return text
+
+
+def _storage_buckets(backend: Backend, table: TableMeta, inv: Inventory) -> list[int]:
+    """The buckets with data where queries read them: ``id_bucket=N/`` under the table
+    location, or for a projection Athena can use, the locations it projects (digits,
+    storage.location.template) - recording the folders it leaves unread."""
+    if not table.location:
+        raise BackendError("the table has no storage location")
+    listed = backend.store.list_prefixes(table.location)
+    if not table.projection.usable():
+        found = (bucket_of_prefix(p) for p in listed)
+        return sorted(b for b in found if b is not None)
+    stored = _projected_buckets(backend, table, listed)
+    unread = _unread_folders(table, listed, set(stored))
+    inv.projection.update(unread=unread[:UNREAD_LIMIT], unread_count=len(unread))
+    return stored
+
+
+def _projected_buckets(backend: Backend, table: TableMeta, listed: list[str]) -> list[int]:
+    """Buckets whose projected location holds data: one listing of the folder the template
+    names a bucket's folder in (the table location, unless a template says otherwise)."""
+    projection = table.projection
+    parent, folder, below = split_template(projection.template_for(table.location))
+    names = listed if parent == table.location else backend.store.list_prefixes(parent)
+    found = (projection.bucket_of_folder(folder, name) for name in names)
+    buckets = sorted({b for b in found if b is not None})
+    if below:  # the data sits deeper than the bucket's folder (``${id_bucket}/data/``)
+        store = backend.store
+        buckets = [b for b in buckets if store.list_objects(_read_location(table, b))]
+    return buckets
+
+
+def _unread_folders(table: TableMeta, listed: list[str], stored: set[int]) -> list[dict[str, Any]]:
+    """``id_bucket=N/`` folders under the table location that the projection does not read
+    (it reads bucket N elsewhere, and finds nothing there)."""
+    unread = []
+    for name in listed:
+        bucket = bucket_of_prefix(name)
+        if bucket is None or bucket in stored:
+            continue
+        here = normalized(table.location + name)
+        read = normalized(_read_location(table, bucket))
+        if read != here:
+            unread.append({"bucket": bucket, "location": read, "stored": here})
+    return sorted(unread, key=lambda u: int(u["bucket"]))
+
+
+def _read_location(table: TableMeta, bucket: int) -> str:
+    """Where queries read ``bucket``: its projected location, or ``<location>id_bucket=N/``."""
+    if table.projection.usable():
+        return table.projection.location_for(table.location, bucket)
+    return table.partition_location(bucket)
+
+
+def _registered(backend: Backend, table: TableMeta, inv: Inventory) -> list[int]:
+    partitions = list(backend.catalog.list_partitions(table))
+    inv.misplaced_partitions = misplaced_partitions(table, partitions)
+    found = (p.bucket() for p in partitions)
+    return sorted({b for b in found if b is not None})
+
+
+def _file_sample(backend: Backend, table: TableMeta, buckets: list[int]) -> list[dict[str, Any]]:
+    sample = []
+    for bucket in buckets[:FILE_SAMPLE_PARTITIONS]:
+        for obj in backend.store.list_objects(_read_location(table, bucket)):
+            sample.append(
+                {"partition": f"id_bucket={bucket}", "uri": obj.uri, "size_bytes": obj.size_bytes}
+            )
+    return sample

@@ -1,0 +1,24 @@
+"""Auto-repair: register partitions present in storage and missing from the catalog.
+
+Repair only ever adds. Tables with partition projection are never repaired (Glue holds no
+partitions for them by design).
+"""
+
+from __future__ import annotations
+
+from data_monitor.backends.base import Backend
+from data_monitor.model.catalog import TableMeta
+
+
+def missing_registrations(storage: list[int], registered: list[int]) -> list[int]:
+    return sorted(set(storage) - set(registered))
+
+
+def repair_missing(
+    backend: Backend, table: TableMeta, storage: list[int], registered: list[int], mode: str
+) -> int:
+    """Register what is missing through ``mode`` (athena|glue); ``off`` only reports."""
+    missing = missing_registrations(storage, registered)
+    if mode == "off" or not missing or table.projection.enabled:
+        return 0
+    return backend.catalog.add_partitions(table, missing, mode)

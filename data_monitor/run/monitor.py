@@ -1,0 +1,205 @@
+"""One run of the monitor: discover tables, check each, write reports, send the alert.
+
+Every table is checked independently in a bounded pool; a table whose check fails for any
+reason gets an ``[ERROR]`` alert and the run goes on. The outcome's exit code tells cron/Glue
+what happened (see ``ExitCode``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from data_monitor.backends import make_backend
+from data_monitor.backends.base import Backend
+from data_monitor.delivery.alerts import listed
+from data_monitor.delivery.context import RunContext
+from data_monitor.delivery.docs_site import fetch_history, plan_docs
+from data_monitor.delivery.outputs import send_alert, write_reports, write_summary
+from data_monitor.delivery.report import TableRow
+from data_monitor.lake.history import TableHistory, read_history
+from data_monitor.lake.inventory import Inventory
+from data_monitor.model import query_guard
+from data_monitor.model.results import Alert, ExitCode, RunOutcome
+from data_monitor.model.settings import Settings
+from data_monitor.run.progress import Progress
+from data_monitor.run.table_check import TableOutcome, check_safely
+from data_monitor.validation.checkpoint import load_checkpoint_config, without_docs
+from data_monitor.validation.suites import default_gx_dir, load_suite_files
+
+LOG = logging.getLogger("data_monitor")
+SAFE_TABLE = re.compile(r"^[a-z0-9_]{1,255}$")
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def run(settings: Settings) -> RunOutcome:
+    """Check every monitored table and deliver the report and alert (one checkpoint run)."""
+    gx_dir = settings.gx_dir or default_gx_dir()
+    suite_files = load_suite_files(gx_dir)
+    config = load_checkpoint_config(gx_dir)
+    if not settings.data_docs:
+        config = without_docs(config)
+    query_guard.reset(settings.query_timeout_seconds)
+    started = now_utc()
+    outcome = RunOutcome(generated_at=iso(started))
+    backend = make_backend(settings)
+    docs = plan_docs(settings)
+    state = RunContext(backend, settings, outcome, started, docs)
+    try:
+        _fetch_docs_history(state)
+        tables = _discover(backend, settings, outcome, suite_files)
+        if tables:
+            _run_checkpoint(state, suite_files, config, tables)
+        else:  # nothing to validate, so no checkpoint: deliver the discovery alerts
+            write_reports(backend, settings, outcome, started)
+            write_summary(backend, settings, outcome, started)
+            send_alert(backend, settings, outcome, started)
+    finally:
+        docs.cleanup()
+        backend.close()
+    return outcome
+
+
+def _fetch_docs_history(state: RunContext) -> None:
+    try:
+        fetch_history(state.backend.store, state.docs, state.settings.docs_keep_runs)
+    except Exception as exc:  # the site then lists this run only; the checks go on
+        state.outcome.failures.append(f"Data Docs history could not be read: {exc}")
+
+
+def _read_history(state: RunContext) -> dict[str, TableHistory]:
+    skipped: list[str] = []  # single unreadable reports: the history goes on without them
+    try:
+        history = read_history(state.backend.store, state.settings, skipped)
+    except Exception as exc:  # without history the trend checks say so; the rest goes on
+        state.outcome.failures.append(f"past reports could not be read: {exc}")
+        return {}
+    state.outcome.failures.extend(skipped)
+    return history
+
+
+def _report_partial(outcome: RunOutcome, total: int) -> None:
+    checked = sum(1 for row in outcome.rows if row.status != "not checked")
+    outcome.partial = True
+    outcome.alerts.append(
+        Alert(
+            "ERROR",
+            "High",
+            "*",
+            f"run stopped (SIGTERM) after {checked} of {total} "
+            "table(s) were checked; this report is partial",
+        )
+    )
+
+
+def _discover(
+    backend: Backend, settings: Settings, outcome: RunOutcome, suite_files: list[Any]
+) -> list[str]:
+    db = settings.database
+    if not backend.catalog.database_exists(db):
+        outcome.alerts.append(
+            Alert("ERROR", "High", "*", f"database {db} not found in the catalog")
+        )
+        return []
+    names = backend.catalog.list_tables(db, settings.table_prefix)
+    for bad in (n for n in names if not SAFE_TABLE.match(n)):
+        outcome.alerts.append(
+            Alert(
+                "ERROR", "High", repr(bad)[:80], "table name is not [a-z0-9_]; refused, not queried"
+            )
+        )
+    names = [n for n in names if SAFE_TABLE.match(n)]
+    for suite in (f for f in suite_files if f.table and f.table not in names):
+        LOG.warning(
+            "%s: no table %s in %s; this file applies to nothing", suite.path, suite.table, db
+        )
+    if settings.tables:
+        unknown = sorted(set(settings.tables) - set(names))
+        for name in unknown:
+            outcome.alerts.append(
+                Alert(
+                    "ERROR",
+                    "High",
+                    name,
+                    f"no such table in {db} (with prefix {settings.table_prefix})",
+                )
+            )
+        names = [n for n in names if n in settings.tables]
+    if settings.max_tables and len(names) > settings.max_tables:
+        skipped = names[settings.max_tables :]
+        # a table left out is never silence: the run says how many and which
+        outcome.alerts.append(
+            Alert(
+                "NOT_CHECKED",
+                "Low",
+                "*",
+                f"{len(skipped)} of {len(names)} tables not checked (--max_tables "
+                f"{settings.max_tables}): {listed(skipped, len(skipped), limit=5)}",
+            )
+        )
+        names = names[: settings.max_tables]
+    if not names:
+        outcome.alerts.append(
+            Alert(
+                "NO_TABLES",
+                "High",
+                "*",
+                f"no {settings.table_prefix}* tables in {db}: nothing was checked",
+            )
+        )
+    return names
+
+
+def _run_checkpoint(
+    state: RunContext, suite_files: list[Any], config: dict[str, Any], tables: list[str]
+) -> None:
+    from data_monitor.validation.runner import RunId, SuiteRunner, new_run_id
+
+    settings, outcome = state.settings, state.outcome
+    run_id = new_run_id(settings.database, settings.as_of)
+    runner = SuiteRunner(
+        settings,
+        suite_files,
+        state.backend.engine,
+        state.docs.results_dir,
+        state.docs.site_dir,
+        run_id,
+    )
+    runner.history = _read_history(state)
+    runner.prepare(settings.database, tables)
+    checkpoint = runner.checkpoint(config)
+
+    def check_tables(run_id: RunId) -> dict[Any, Any]:
+        results: dict[Any, Any] = {}
+        progress = Progress(len(tables))
+        with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+            futures = [
+                pool.submit(check_safely, state.backend, settings, runner, t, checkpoint.id)
+                for t in tables
+            ]
+            for name, future in zip(tables, futures, strict=True):
+                table = future.result()
+                outcome.rows.append(table.row)
+                outcome.alerts.extend(table.alerts)
+                progress.table_done(name, len(table.alerts))
+                for definition, result in table.validations:
+                    results[checkpoint.result_key(definition, run_id, result.batch_id)] = result
+        if query_guard.stopped():
+            _report_partial(outcome, len(tables))
+        return results
+
+    checkpoint.with_table_runner(check_tables).with_run_context(state).run(run_id=run_id)
+    outcome.failures.extend(checkpoint.action_failures)
+
+
+__all__ = ["ExitCode", "Inventory", "RunOutcome", "TableOutcome", "TableRow", "run"]

@@ -1,0 +1,177 @@
+"""Checking one table: inventory, repair, then the suites; a failure becomes an alert.
+
+Row-level suites run only when the table can be read as the contract says: a table that is not
+stored as Parquet, or has no primary key column, would give the engine's garbage or an
+engine-specific error, so those checks are reported as not run, with the reason, instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from data_monitor.backends.base import Backend
+from data_monitor.delivery.report import TableRow, row_from
+from data_monitor.lake.inventory import collect
+from data_monitor.lake.placement import location_refusal
+from data_monitor.model import query_guard
+from data_monitor.model.catalog import PARTITION_KEY, TableMeta
+from data_monitor.model.results import Alert
+from data_monitor.model.settings import Settings
+from data_monitor.validation.alert_text import alert_for
+from data_monitor.validation.suites import table_parameters
+
+LOG = logging.getLogger("data_monitor")
+COUNT_CHECK = "expect_row_count_to_match_source"
+HISTORY_POINTS = 30  # past row counts kept in a report row (the summary's trend chart)
+
+
+@dataclass
+class TableOutcome:
+    row: TableRow
+    alerts: list[Alert]
+    validations: list[tuple[Any, Any]] = field(default_factory=list)  # (definition, GX result)
+
+
+def iso_now() -> str:
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return now.isoformat().replace("+00:00", "Z")
+
+
+def merge_errors(alerts: list[Alert]) -> list[Alert]:
+    """One ``[ERROR]`` line per cause: the checks that share the key scan all fail when it
+    fails, and on-call should read the reason once, with the checks it stopped."""
+    merged: list[Alert] = []
+    by_reason: dict[str, int] = {}
+    for alert in alerts:
+        check, sep, reason = alert.text.partition(" could not run: ")
+        if alert.code != "ERROR" or not sep:
+            merged.append(alert)
+        elif reason in by_reason:
+            first = merged[by_reason[reason]]
+            checks = first.text.partition(" could not run: ")[0].split(", ") + [check]
+            merged[by_reason[reason]] = Alert(
+                "ERROR",
+                first.severity,
+                first.table,
+                f"{', '.join(checks)} could not run: {reason}",
+            )
+        else:
+            by_reason[reason] = len(merged)
+            merged.append(alert)
+    return merged
+
+
+def _bucket_column(table: TableMeta) -> str:
+    """The partition column the key scan also groups by, or "" when the table has none."""
+    names = {c.name.lower() for c in (*table.columns, *table.partition_keys)}
+    return PARTITION_KEY if PARTITION_KEY in names else ""
+
+
+def row_level_blocker(table: TableMeta, settings: Settings) -> str | None:
+    """Why the row-level (SQL) suites cannot give a trustworthy answer, or None."""
+    if "parquet" not in table.input_format.lower():
+        return "the table is not stored as Parquet"
+    if settings.pk_column.lower() not in {c.name.lower() for c in table.columns}:
+        return f"{settings.pk_column} is not a data column"
+    return None
+
+
+def check_safely(
+    backend: Backend, settings: Settings, runner: Any, name: str, checkpoint_id: str | None = None
+) -> TableOutcome:
+    checked_at = iso_now()
+    if query_guard.stopped():
+        row = TableRow(table=name, checked_at=checked_at, status="not checked")
+        alert = Alert("ERROR", "High", name, "not checked: the run was stopped (SIGTERM)")
+        row.alerts = [alert.line]
+        return TableOutcome(row, [alert])
+    try:
+        return _check_table(backend, settings, runner, name, checked_at, checkpoint_id)
+    except Exception as exc:  # one table's failure never stops the others
+        LOG.exception("checking %s failed", name)
+        row = TableRow(table=name, checked_at=checked_at, status="error")
+        alert = Alert("ERROR", "High", name, f"check could not run: {_one_line(exc)}")
+        row.alerts = [alert.line]
+        return TableOutcome(row, [alert])
+
+
+def _check_table(
+    backend: Backend,
+    settings: Settings,
+    runner: Any,
+    name: str,
+    checked_at: str,
+    checkpoint_id: str | None,
+) -> TableOutcome:
+    db = settings.database
+    table = backend.catalog.get_table(db, name)
+    if table is None:
+        raise LookupError(f"{db}.{name} disappeared from the catalog during the run")
+    refusal = location_refusal(table, settings.data_buckets)
+    if refusal is not None:
+        alert = Alert("LOCATION", "High", name, refusal)
+        row = TableRow(table=name, location=table.location, checked_at=checked_at, status="error")
+        row.alerts = [alert.line]
+        return TableOutcome(row, [alert])
+    inventory = collect(backend, settings, table)
+    blocker = row_level_blocker(table, settings)
+    source_problem = None
+    if blocker is None:
+        backend.engine.expose(table)
+        source_problem = _expose_source(backend, settings, name)
+        validations = runner.validate(
+            db, name, inventory, checkpoint_id=checkpoint_id, bucket_column=_bucket_column(table)
+        )
+    else:
+        validations = runner.validate(
+            db, name, inventory, batches=("inventory",), checkpoint_id=checkpoint_id
+        )
+    results = [item for _, r in validations for item in r.to_json_dict()["results"]]
+    if blocker is None and source_problem:
+        _mark_unrunnable(results, COUNT_CHECK, source_problem)
+    params = table_parameters(settings, db, name)
+    alerts = merge_errors([a for a in (alert_for(name, r, params) for r in results) if a])
+    if blocker is not None:
+        alerts.insert(0, Alert("ERROR", "High", name, f"row-level checks not run: {blocker}"))
+    by_type: dict[str, dict[str, Any]] = {}
+    for item in results:
+        by_type.setdefault(item["expectation_config"]["type"], item)
+    row = row_from(inventory, name, by_type, checked_at)
+    past = getattr(runner, "history", {}).get(name)
+    row.row_count_history = list(past.row_counts[-HISTORY_POINTS:]) if past else []
+    row.alerts = [a.line for a in alerts]
+    row.status = (
+        "error" if any(a.code == "ERROR" for a in alerts) else ("alerts" if alerts else "ok")
+    )
+    return TableOutcome(row, alerts, validations)
+
+
+def _expose_source(backend: Backend, settings: Settings, name: str) -> str | None:
+    """Make the count source queryable; returns why it cannot be, if it cannot."""
+    if not settings.count_check_enabled:
+        return None
+    source_db, source_name = settings.source_database, settings.source_table_for(name)
+    source = backend.catalog.get_table(source_db, source_name)
+    if source is None:
+        return f"source table {source_db}.{source_name} not found in the catalog"
+    backend.engine.expose(source)
+    return None
+
+
+def _mark_unrunnable(results: list[dict[str, Any]], expectation_type: str, reason: str) -> None:
+    for item in results:
+        if item["expectation_config"]["type"] == expectation_type:
+            item["success"] = False
+            item["result"] = {}
+            item["exception_info"] = {
+                "raised_exception": True,
+                "exception_message": reason,
+                "exception_traceback": None,
+            }
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
