@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -17,6 +17,7 @@ from custom_expectations.rendering import (
     observed_value,
     sentence,
 )
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
 
 
 class SentenceExpectation(BatchExpectation):
@@ -24,9 +25,16 @@ class SentenceExpectation(BatchExpectation):
 
     Subclasses set ``sentence_template`` with ``$kwarg`` placeholders, and override
     ``observed_text`` to say what was observed in the Data Docs "Observed Value" column.
+
+    The monitor's own checks also word the alert they raise when they fail, beside the
+    sentence: ``alert_code``, ``default_severity`` (a suite's ``meta.alert_code`` and
+    ``meta.severity`` override both) and ``alert_text``. A class without an ``alert_code`` is
+    alerted on with its sentence and observed value, as any other expectation.
     """
 
     sentence_template: ClassVar[str] = ""
+    alert_code: ClassVar[AlertCode | None] = None
+    default_severity: ClassVar[Severity] = Severity.MEDIUM
 
     @classmethod
     @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
@@ -58,6 +66,13 @@ class SentenceExpectation(BatchExpectation):
     def observed_text(cls, result: dict[str, Any]) -> str:
         """A short human reading of ``result`` (``{"observed_value": ..., "details": ...}``)."""
         return default_observed_text(result)
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        """The alert line's text (after ``[CODE] <table>: ``) of a failed ``check``; ``params``
+        are the table's suite parameters. Raises ResultShapeError (a ValueError) if ``check``
+        has none of this check's findings."""
+        raise NotImplementedError(f"{cls.__name__} words no alert of its own")
 
 
 class InventoryExpectation(SentenceExpectation):

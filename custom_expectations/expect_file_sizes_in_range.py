@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import InventoryExpectation, as_float, coerced, require
 from custom_expectations.rendering import plural
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.findings import FileSizeFindings
 
 MB = 1024 * 1024
 ISSUE_LIMIT = 20
@@ -30,6 +33,8 @@ class ExpectFileSizesInRange(InventoryExpectation):
     sentence_template: ClassVar[str] = (
         "Data files in up to 5 sampled partitions must be between $min_mb MB and $max_mb MB."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.FILE_SIZE
+    default_severity: ClassVar[Severity] = Severity.LOW
 
     _coerce_sizes = coerced("min_mb", "max_mb", to=as_float)
 
@@ -69,6 +74,15 @@ class ExpectFileSizesInRange(InventoryExpectation):
         if not result["observed_value"]:
             return f"{plural(checked, 'file')} in range"
         return f"{result['observed_value']} of {plural(checked, 'file')} out of range"
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(FileSizeFindings)
+        low, high = as_float(check.kwargs["min_mb"]), as_float(check.kwargs["max_mb"])
+        return (
+            f"{found.observed} of {found.files_checked} sampled file(s) outside "
+            f"{low:g}-{high:g} MB: " + ", ".join(found.issues[:5])
+        )
 
 
 def _relative(uri: str, location: str) -> str:

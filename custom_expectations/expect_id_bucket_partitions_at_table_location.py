@@ -7,10 +7,13 @@ read someone else's rows, while the storage listing under the table looks comple
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from custom_expectations.base import InventoryExpectation, require
 from custom_expectations.rendering import listing
+from data_monitor.model.checks import AlertCode, CheckResult, Severity, listed
+from data_monitor.model.findings import PlacementFindings
 
 LIST_LIMIT = 20
 
@@ -27,6 +30,8 @@ class ExpectIdBucketPartitionsAtTableLocation(InventoryExpectation):
         "Every registered id_bucket partition must point at the table's own "
         "id_bucket=N/ folder under its location."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.PARTITION_LOCATION
+    default_severity: ClassVar[Severity] = Severity.HIGH
 
     def _validate(
         self,
@@ -50,3 +55,12 @@ class ExpectIdBucketPartitionsAtTableLocation(InventoryExpectation):
             return "all at the table location"
         shown = [f"id_bucket={m['bucket']} at {m['location']}" for m in details["misplaced"]]
         return listing(details["misplaced_count"], "registered elsewhere", shown, limit=3)
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(PlacementFindings)
+        shown = [f"id_bucket={m.bucket} -> {m.location}" for m in found.misplaced]
+        return (
+            f"{found.misplaced_count} registered partition(s) point outside the table location: "
+            f"{listed(shown, found.misplaced_count)}"
+        )

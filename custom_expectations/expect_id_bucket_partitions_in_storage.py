@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import InventoryExpectation, as_int, coerced, require
 from custom_expectations.rendering import listing, number
+from data_monitor.model.checks import AlertCode, CheckResult, Severity, listed
+from data_monitor.model.findings import StorageFindings
 
 LIST_LIMIT = 50  # keeps a result of a table with no partitions at all readable
 
@@ -26,6 +29,8 @@ class ExpectIdBucketPartitionsInStorage(InventoryExpectation):
     sentence_template: ClassVar[str] = (
         "All $bucket_count id_bucket partitions must be present in storage."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.S3_PARTITIONS
+    default_severity: ClassVar[Severity] = Severity.MEDIUM
 
     _coerce_count = coerced("bucket_count", to=as_int)
 
@@ -63,3 +68,19 @@ class ExpectIdBucketPartitionsInStorage(InventoryExpectation):
             parts.append(listing(len(unexpected), "unexpected", unexpected))
         present, expected = number(result["observed_value"]), number(details["bucket_count"])
         return "; ".join(parts) or f"{present} of {expected} present"
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(StorageFindings)
+        parts = []
+        if found.missing_count:
+            parts.append(
+                f"S3 missing {found.missing_count} of {found.bucket_count} id_bucket "
+                f"partitions ({listed(found.missing, found.missing_count)})"
+            )
+        if found.unexpected:
+            parts.append(
+                f"unexpected id_bucket partitions beyond {found.bucket_count - 1}: "
+                f"{listed(found.unexpected, len(found.unexpected))}"
+            )
+        return "; ".join(parts)

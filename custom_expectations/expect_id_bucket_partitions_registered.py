@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import InventoryExpectation, as_int, coerced, require
 from custom_expectations.rendering import listing, number
+from data_monitor.model.checks import AlertCode, CheckResult, Severity, listed
+from data_monitor.model.findings import RegistrationFindings
 
 LIST_LIMIT = 50
 SHOWN = 3  # examples named in a projection problem
@@ -94,6 +97,8 @@ class ExpectIdBucketPartitionsRegistered(InventoryExpectation):
         "All $bucket_count id_bucket partitions in storage must be registered in the catalog "
         "(or covered by a valid partition projection)."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.ALERT
+    default_severity: ClassVar[Severity] = Severity.MEDIUM
 
     _coerce_count = coerced("bucket_count", to=as_int)
 
@@ -155,3 +160,18 @@ class ExpectIdBucketPartitionsRegistered(InventoryExpectation):
                 f"{number(details['still_missing_count'])} still missing)"
             )
         return f"{text} (repair mode {details['repair_mode']})"
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(RegistrationFindings)
+        if found.projection:
+            return "partition projection invalid: " + "; ".join(found.problems)
+        text = f"Glue missing {found.missing_before_count} partitions"
+        if found.repaired:
+            text += f" (auto-repaired {found.repaired} via {found.repair_mode})"
+        if found.still_missing_count and found.repair_mode != "off":
+            still = listed(found.still_missing, found.still_missing_count)
+            text += f"; still unregistered: {still}"
+        if found.repair_error:
+            text += f"; {found.repair_error}"
+        return text

@@ -7,6 +7,7 @@ per-bucket counts come from the key scan's GROUPING SETS: no extra query.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
@@ -16,6 +17,8 @@ from custom_expectations.key_scan import KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import number
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.findings import BalanceFindings, required
 
 
 class ExpectIdBucketRowsToBeBalanced(KeyScanExpectation):
@@ -30,6 +33,8 @@ class ExpectIdBucketRowsToBeBalanced(KeyScanExpectation):
         "Every id_bucket partition must hold between 1/$max_ratio and $max_ratio times the "
         "mean rows per partition."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.PARTITION_SKEW
+    default_severity: ClassVar[Severity] = Severity.LOW
 
     def _validate(
         self,
@@ -81,4 +86,14 @@ class ExpectIdBucketRowsToBeBalanced(KeyScanExpectation):
         return (
             f"fullest id_bucket={d['fullest']['bucket']}: {number(d['fullest']['rows'])} "
             f"rows ({d['fullest']['ratio']}x the mean {number(d['mean'])})"
+        )
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(BalanceFindings)
+        full, empty = found.extremes()
+        return (
+            f"id_bucket={full.bucket} holds {full.rows:,} rows, {full.ratio}x the mean of "
+            f"{required(found.mean, 'mean'):,} over {found.buckets} buckets; the emptiest, "
+            f"id_bucket={empty.bucket}, holds {empty.rows:,} ({empty.ratio}x)"
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from custom_expectations.key_scan import KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import plural
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.findings import DuplicateKeyFindings
 
 
 class ExpectPrimaryKeyValuesToBeUnique(KeyScanExpectation):
@@ -25,6 +28,8 @@ class ExpectPrimaryKeyValuesToBeUnique(KeyScanExpectation):
     sentence_template: ClassVar[str] = (
         "Primary key $pk_column must be unique: no value may occur on more than one row."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.PK_DUPES
+    default_severity: ClassVar[Severity] = Severity.HIGH
 
     def _validate(
         self,
@@ -50,3 +55,8 @@ class ExpectPrimaryKeyValuesToBeUnique(KeyScanExpectation):
     def observed_text(cls, result: dict[str, Any]) -> str:
         keys = plural(result["details"]["duplicate_keys"], "key")
         return f"{plural(result['observed_value'], 'duplicate row')} ({keys})"
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(DuplicateKeyFindings)
+        return f"{found.column} duplicate rows={found.observed}"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from custom_expectations.key_scan import KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import plural
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.findings import NullKeyFindings
 
 
 class ExpectPrimaryKeyValuesToNotBeNull(KeyScanExpectation):
@@ -22,6 +25,8 @@ class ExpectPrimaryKeyValuesToNotBeNull(KeyScanExpectation):
     success_keys: ClassVar[tuple[str, ...]] = ("pk_column", "bucket_column")
     args_keys: ClassVar[tuple[str, ...]] = ("pk_column",)
     sentence_template: ClassVar[str] = "Primary key $pk_column must never be NULL."
+    alert_code: ClassVar[AlertCode] = AlertCode.PK_NULL
+    default_severity: ClassVar[Severity] = Severity.HIGH
 
     def _validate(
         self,
@@ -42,3 +47,8 @@ class ExpectPrimaryKeyValuesToNotBeNull(KeyScanExpectation):
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:
         return plural(result["observed_value"], "NULL row")
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(NullKeyFindings)
+        return f"{found.column} NULL rows={found.observed}"

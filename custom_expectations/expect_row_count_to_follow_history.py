@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
@@ -24,6 +25,8 @@ from custom_expectations.key_scan import KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import number
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.findings import VolumeFindings, required
 
 
 def volume_verdict(
@@ -83,6 +86,8 @@ class ExpectRowCountToFollowHistory(KeyScanExpectation):
         "Row count must stay within $max_change_pct % of its past mean and within "
         "$z_threshold standard deviations of it (judged once $min_history past days exist)."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.VOLUME_ANOMALY
+    default_severity: ClassVar[Severity] = Severity.MEDIUM
 
     def _validate(
         self,
@@ -116,4 +121,14 @@ class ExpectRowCountToFollowHistory(KeyScanExpectation):
         return (
             f"{number(result['observed_value'])} rows vs mean {number(details['mean'])} "
             f"({details['change_pct']}%, z={details['z_score']})"
+        )
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(VolumeFindings)
+        mean = required(found.mean, "mean")
+        change, z = required(found.change_pct, "change_pct"), required(found.z_score, "z_score")
+        return (
+            f"{found.observed:,} rows vs a mean of {mean:,} over the last "
+            f"{found.points} days ({change}%, z={z})"
         )

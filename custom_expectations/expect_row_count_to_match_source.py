@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
@@ -11,6 +12,8 @@ from custom_expectations.key_scan import KeyScanExpectation
 from custom_expectations.metrics import key_profile, source_row_count
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import number
+from data_monitor.model.checks import AlertCode, CheckResult, Severity, format_pct
+from data_monitor.model.findings import SourceCountFindings
 
 
 def count_diff_pct(part: int, source: int) -> float:
@@ -53,6 +56,8 @@ class ExpectRowCountToMatchSource(KeyScanExpectation):
         "Row count must match source table $source_schema.$source_table "
         "within $tolerance_pct percent."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.COUNT_MISMATCH
+    default_severity: ClassVar[Severity] = Severity.HIGH
 
     def _validate(
         self,
@@ -85,3 +90,12 @@ class ExpectRowCountToMatchSource(KeyScanExpectation):
         diff = observed["diff_pct"]  # "inf" when the source is empty and the part is not
         pct = f"{diff:.6f}%" if isinstance(diff, (int, float)) else f"{diff}%"
         return f"{number(observed['part'])} vs {number(observed['source'])} ({pct})"
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(SourceCountFindings)
+        counts = found.observed
+        return (
+            f"{params['database']}.{params['table']}={counts.part} vs "
+            f"{found.source}={counts.source} (Δ={format_pct(counts.diff_pct)}%)"
+        )

@@ -10,12 +10,15 @@ raise a false alert. The kwarg keeps its name so existing suites stay valid. No 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import InventoryExpectation, as_int, require
 from custom_expectations.expect_snapshot_to_be_fresh import DATE_TEXT
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.findings import StallFindings, required
 
 
 def unchanged_runs(current: str, past: list[str]) -> int:
@@ -39,6 +42,8 @@ class ExpectSnapshotToAdvance(InventoryExpectation):
     sentence_template: ClassVar[str] = (
         "The snapshot date must change at least once every $max_unchanged_runs days."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.FRESHNESS_STALLED
+    default_severity: ClassVar[Severity] = Severity.MEDIUM
 
     def _validate(
         self,
@@ -69,3 +74,11 @@ class ExpectSnapshotToAdvance(InventoryExpectation):
         if d["state"] == "not judged":
             return f"not judged ({d['points']} of {d['limit']} past days)"
         return f"{result['observed_value']}, unchanged for {d['unchanged_runs']} day(s)"
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(StallFindings)
+        runs = required(found.unchanged_runs, "unchanged_runs")
+        return (
+            f"snapshot date {found.observed} has not changed for {runs} days (limit {found.limit})"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, ClassVar
 
@@ -17,6 +18,8 @@ from custom_expectations.base import (
     require,
 )
 from custom_expectations.rendering import plural
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.findings import FreshnessFindings
 
 # ASCII only: \d alone would also take other scripts' digits.
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -39,6 +42,8 @@ class ExpectSnapshotToBeFresh(InventoryExpectation):
         "The snapshot date in snapshot_dt.txt must be at most $freshness_window_days days old "
         "on $as_of (strict: $strict)."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.FRESHNESS
+    default_severity: ClassVar[Severity] = Severity.MEDIUM
 
     _coerce_window = coerced("freshness_window_days", to=as_int)
     _coerce_as_of = coerced("as_of", to=as_iso_date)
@@ -90,6 +95,24 @@ class ExpectSnapshotToBeFresh(InventoryExpectation):
             return f"{result['observed_value']} ({plural(-age, 'day')} in the future)"
         window = f", window {details['window_days']}" if state == "stale" else ""
         return f"{result['observed_value']} ({plural(age, 'day')} old{window})"
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(FreshnessFindings)
+        if found.state == "missing":
+            return f"processed snapshot missing ({found.uri})"
+        if found.state == "unparseable":
+            return (
+                f"processed snapshot unreadable: {found.text_sample} in {found.uri} "
+                "(expected YYYY-MM-DD)"
+            )
+        if found.state == "future":
+            as_of = check.kwargs["as_of"]
+            return f"processed snapshot {found.observed} is in the future (as of {as_of})"
+        return (
+            f"processed snapshot too old: {found.observed} is {found.age_days} days old "
+            f"(window {found.window_days} days)"
+        )
 
 
 def _parse(text: str) -> date | None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import InventoryExpectation, as_str, coerced, require
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.findings import ContractFindings
 
 INT_TYPES = ("int", "integer")
 
@@ -52,6 +55,8 @@ class ExpectTableSchemaContract(InventoryExpectation):
     sentence_template: ClassVar[str] = (
         "$pk_column must be a data column and $partition_key the only partition key, of type INT."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.CONTRACT
+    default_severity: ClassVar[Severity] = Severity.MEDIUM
 
     _coerce_names = coerced("pk_column", "partition_key", to=as_str)
 
@@ -76,3 +81,7 @@ class ExpectTableSchemaContract(InventoryExpectation):
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:
         return "; ".join(result["observed_value"]) or "contract holds"
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        return "; ".join(check.findings_as(ContractFindings).problems)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from custom_expectations.base import InventoryExpectation, require
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.findings import TableFormatFindings
 
 EXTERNAL = "EXTERNAL_TABLE"
 
@@ -24,6 +27,8 @@ class ExpectTableToBeExternalParquet(InventoryExpectation):
     sentence_template: ClassVar[str] = (
         "The table must be an EXTERNAL_TABLE stored as Parquet (Parquet input format and SerDe)."
     )
+    alert_code: ClassVar[AlertCode] = AlertCode.TABLE_TYPE
+    default_severity: ClassVar[Severity] = Severity.MEDIUM
 
     def _validate(
         self,
@@ -59,3 +64,7 @@ class ExpectTableToBeExternalParquet(InventoryExpectation):
         if problems:
             return "; ".join(problems)
         return f"{result['observed_value']['table_type']}, Parquet"
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        return "; ".join(check.findings_as(TableFormatFindings).problems)

@@ -177,7 +177,7 @@ def test_an_unexpected_crash_exits_3_not_1(
 ) -> None:
     from data_monitor.run import monitor
 
-    def crash(settings: object) -> None:
+    def crash(settings: object, stop: object = None) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(monitor, "run", crash)

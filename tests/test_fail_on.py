@@ -92,7 +92,7 @@ def test_a_crash_exits_3_even_with_never(
     """A crash may have sent no report and no alert: the exit code is the only news left."""
     from data_monitor.run import monitor
 
-    def crash(settings: object) -> None:
+    def crash(settings: object, stop: object = None) -> None:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(monitor, "run", crash)

@@ -199,3 +199,39 @@ def test_sigterm_during_a_repair_stops_the_ddl_and_the_run_reports(
     sqs = boto3.client("sqs", region_name=REGION)
     got = sqs.receive_message(QueueUrl=aws_lake["queue_url"], WaitTimeSeconds=1)
     assert "repair failed: Athena DDL " in got["Messages"][0]["Body"]
+
+
+def test_a_run_after_a_sigterm_in_the_same_process_checks_its_tables(
+    run_cli: RunCli, aws_lake: dict[str, str], local_athena: Any
+) -> None:
+    """Each run has its own stop control: the one the signal stopped stays stopped, and the
+    next run in the process runs every query of its own."""
+    local_athena.hang(r"part_count")
+
+    def send_sigterm_when_hung() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if "RUNNING" in _stops(local_athena):
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            time.sleep(0.1)
+
+    killer = threading.Thread(target=send_sigterm_when_hung, daemon=True)
+    killer.start()
+    code, _, err = run_cli(
+        *aws_args(aws_lake["topic"], "--tables", "part_count", "--data_docs", "false")
+    )
+    killer.join(5)
+    assert code == 3
+    assert "SIGTERM: stopped 1 query(ies) in flight" in err
+
+    local_athena.reset()
+    code, out, err = run_cli(
+        *aws_args(aws_lake["topic"], "--tables", "part_clean_01,part_pk", "--data_docs", "false")
+    )
+    assert code == 1, err[-2000:]
+    assert "partial" not in out and "not started" not in out
+    assert "[PK_NULL] part_pk: customer_user_id NULL rows=7" in out
+    assert "[PK_DUPES] part_pk: customer_user_id duplicate rows=10" in out
+    states = {q.state for q in local_athena.queries}
+    assert states == {"SUCCEEDED"}

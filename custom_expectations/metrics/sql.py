@@ -6,7 +6,7 @@ from typing import Any
 
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
-from data_monitor.model.query_guard import run_query
+from data_monitor.model.stop_control import run_query
 
 
 class QueryFailed(RuntimeError):
@@ -16,9 +16,10 @@ class QueryFailed(RuntimeError):
 def fetch_one(execution_engine: SqlAlchemyExecutionEngine, query: Any) -> dict[str, Any]:
     """Execute ``query`` and return its single row as a dict, or ``{"error": reason}``.
 
-    The query runs through ``query_guard`` (time limit, stoppable), and its row is fetched
-    before the connection goes back: GX's own ``execute_query`` hands the result back after
-    closing the connection, which some drivers punish by dropping it.
+    The query runs under the run's stop control, which GX's engine carries (time limit,
+    stoppable), and its row is fetched before the connection goes back: GX's own
+    ``execute_query`` hands the result back after closing the connection, which some drivers
+    punish by dropping it.
 
     A failure is returned, not raised: when a metric raises, GX retries the whole batch of
     metrics being resolved (up to three times), re-running every other query of the table with

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from data_monitor.backends.base import Backend
 from data_monitor.model.settings import Settings
+from data_monitor.model.stop_control import StopControl
 
 
-def make_backend(settings: Settings) -> Backend:
-    """The backend the settings name; heavy imports happen only for the one chosen."""
+def make_backend(settings: Settings, stop: StopControl) -> Backend:
+    """The backend the settings name, its engine bound to the run's ``stop`` (which cancels
+    queries the way that engine knows); heavy imports happen only for the one chosen."""
+    backend = _backend(settings, stop)
+    stop.use_canceller(backend.engine.canceller)
+    return backend
+
+
+def _backend(settings: Settings, stop: StopControl) -> Backend:
     if settings.backend == "local":
         from data_monitor.backends.local.alerts import LocalAlertSink
         from data_monitor.backends.local.catalog import LocalCatalog
@@ -20,8 +28,9 @@ def make_backend(settings: Settings) -> Backend:
             "local",
             store,
             catalog,
-            DuckDBEngine(store, catalog, settings.database),
+            DuckDBEngine(store, catalog, settings.database, stop),
             LocalAlertSink(settings.warehouse, settings.sns_topic_arn),
+            stop,
         )
     from data_monitor.backends.aws.alerts import SnsAlertSink
     from data_monitor.backends.aws.calls import AwsClients
@@ -35,12 +44,13 @@ def make_backend(settings: Settings) -> Backend:
         settings.database,
         settings.athena_results,  # may be None: the workgroup may give the location
         settings.athena_workgroup,
-        settings.query_timeout_seconds,
+        stop,
     )
     return Backend(
         "aws",
         S3Store(clients, settings.report_write_options),
-        GlueCatalog(clients, engine),
+        GlueCatalog(clients),
         engine,
         SnsAlertSink(clients, settings.sns_topic_arn),
+        stop,
     )

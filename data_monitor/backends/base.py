@@ -7,10 +7,11 @@ standing in for SNS. ``aws``: S3, Glue, Athena (pyathena), SNS. Everything betwe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from data_monitor.model.catalog import Partition, TableMeta
+from data_monitor.model.stop_control import Cancel, StopControl
 
 
 class BackendError(RuntimeError):
@@ -54,8 +55,9 @@ class Catalog(Protocol):
 
     def list_partitions(self, table: TableMeta) -> list[Partition]: ...
 
-    def add_partitions(self, table: TableMeta, buckets: list[int], mode: str) -> int:
-        """Register ``buckets`` (only adds, never replaces); returns how many were added."""
+    def add_partitions(self, table: TableMeta, buckets: list[int]) -> int:
+        """Register ``buckets`` in the catalog itself (Glue's BatchCreatePartition; only adds,
+        never replaces); returns how many were added."""
         ...
 
 
@@ -70,6 +72,15 @@ class QueryEngine(Protocol):
 
     def expose(self, table: TableMeta) -> None:
         """Make ``database.table`` queryable as the catalog describes it."""
+        ...
+
+    def add_partitions_by_ddl(self, table: TableMeta, buckets: list[int]) -> int:
+        """Register ``buckets`` through the engine's DDL (Athena's ALTER TABLE ADD PARTITION;
+        only adds, never replaces); returns how many were asked for."""
+        ...
+
+    def canceller(self, cursor: Any, driver_connection: Any) -> Cancel:
+        """What stops the query of ``cursor`` (a DB-API cursor of this engine's driver)."""
         ...
 
     def close(self) -> None: ...
@@ -88,6 +99,8 @@ class Backend:
     catalog: Catalog
     engine: QueryEngine
     alerts: AlertSink
+    # the run's time limit and stop, shared with the engine; a backend no run made never stops
+    stop: StopControl = field(default_factory=StopControl)
 
     def close(self) -> None:
         self.engine.close()

@@ -16,17 +16,20 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from data_monitor.cli.demo import run_demo
-from data_monitor.cli.flags import OneLineParser, UsageError, add_run_flags, settings_from
+from data_monitor.cli.flags import (
+    ENVIRONMENT_HELP,
+    HelpFormatter,
+    OneLineParser,
+    UsageError,
+    add_run_flags,
+    settings_from,
+)
 from data_monitor.cli.report import report_command
 from data_monitor.cli.run import run_command
 from data_monitor.cli.suites import suites_check
-
-if TYPE_CHECKING:
-    pass
-
+from data_monitor.model.settings import Settings
 
 LOG = logging.getLogger("data_monitor")
 
@@ -50,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="check every monitored table once",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawTextHelpFormatter,
+        epilog=f"{ENVIRONMENT_HELP}\n\n{EXIT_CODES}",
+        formatter_class=HelpFormatter,
     )
     add_run_flags(run)
     demo = commands.add_parser(
@@ -68,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="where the latest run summary is (local: --open opens it in a browser)"
     )
     report.add_argument("--report_bucket", required=True, help="bucket of the reports")
-    report.add_argument("--report_prefix", default="data-monitor/", help="prefix of the reports")
+    report.add_argument(
+        "--report_prefix", default=Settings.report_prefix, help="prefix of the reports"
+    )
     report.add_argument(
         "--warehouse",
         type=Path,

@@ -11,19 +11,22 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from data_monitor.model.results import RunOutcome
     from data_monitor.model.settings import Settings
+    from data_monitor.model.stop_control import StopControl
 
 
 LOG = logging.getLogger("data_monitor")
 
 
 def run_command(settings: Settings) -> int:
+    from data_monitor.model.stop_control import StopControl
     from data_monitor.run import monitor
     from data_monitor.validation.checkpoint import CheckpointConfigError
     from data_monitor.validation.suites import SuiteError
 
-    previous = _stop_on_sigterm()
+    stop = StopControl(settings.query_timeout_seconds)
+    previous = _stop_on_sigterm(stop)
     try:
-        outcome = monitor.run(settings)
+        outcome = monitor.run(settings, stop=stop)
     except SuiteError as exc:
         print(f"data-monitor run: error: invalid suite files:\n{exc}", file=sys.stderr)
         return 2
@@ -37,13 +40,12 @@ def run_command(settings: Settings) -> int:
     return int(outcome.exit_code_for(settings.fail_on))
 
 
-def _stop_on_sigterm() -> Any:
-    """Glue and cron end a job with SIGTERM: stop the queries in flight (so Athena stops
+def _stop_on_sigterm(stop: StopControl) -> Any:
+    """Glue and cron end a job with SIGTERM: stop the run's queries in flight (so Athena stops
     billing), skip the tables not started, and let the run write its partial report."""
-    from data_monitor.model import query_guard
 
     def on_sigterm(signum: int, frame: Any) -> None:
-        stopped = query_guard.stop_all()
+        stopped = stop.stop_all()
         LOG.error("SIGTERM: stopped %d query(ies) in flight; the report will be partial", stopped)
 
     if threading.current_thread() is not threading.main_thread():

@@ -1,19 +1,23 @@
 """The alert as delivered: the SNS subject and message in the seed's formats, and the small
-pieces every alert line shares (percentages, shortened lists, why a check could not run).
+pieces every alert line shares (percentages, shortened lists, why a check could not run; kept in
+``model.checks``, where the custom expectations that word their own alerts reach them too).
 
-The lines themselves are built from the GX results in ``validation.alert_text``; an expectation
-that could not run becomes ``[ERROR]`` with the reason: a check that did not run is never
-silence.
+The lines themselves are built from the check results in ``validation.alert_text``; an
+expectation that could not run becomes ``[ERROR]`` with the reason: a check that did not run is
+never silence.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
+from data_monitor.model.checks import Severity
+from data_monitor.model.checks import exception_reason as exception_reason
+from data_monitor.model.checks import format_pct as format_pct
+from data_monitor.model.checks import listed as listed
 from data_monitor.model.results import Alert
 
-SEVERITIES = ("High", "Medium", "Low")
+SEVERITIES = tuple(Severity)
 
 
 SUBJECT_LIMIT = 99  # SNS: fewer than 100 characters
@@ -26,35 +30,6 @@ PREFIX_ROOM = 30  # a long table prefix is cut too, so the count always fits
 
 
 MESSAGE_LIMIT = 262_144  # SNS: at most 256 KB
-
-
-def format_pct(diff: Any) -> str:
-    return "inf" if diff == "inf" else f"{float(diff):.6f}"
-
-
-def listed(values: list[Any], total: int, limit: int = 10) -> str:
-    """The first ``limit`` values, then how many more there are."""
-    shown = ", ".join(str(v) for v in values[:limit])
-    return shown + (f", ... ({total - limit} more)" if total > limit else "")
-
-
-def exception_reason(expectation: dict[str, Any]) -> str | None:
-    """Why an expectation could not run, in one line, or None if it ran.
-
-    GX reports an error of the expectation itself as ``{"raised_exception": true, ...}`` and a
-    failed metric (a query that failed) as ``{<metric id>: {"exception_message": ...}}``. Only
-    the first line of the message is kept: drivers append the whole SQL statement after it.
-    """
-    info = expectation.get("exception_info") or {}
-    entries = [info] if "raised_exception" in info else list(info.values())
-    for entry in entries:
-        if isinstance(entry, dict) and (
-            entry.get("raised_exception") or entry.get("exception_message")
-        ):
-            message = str(entry.get("exception_message") or "unknown error")
-            first = message.split("\n[SQL:")[0].strip().splitlines()[0:2]
-            return " ".join(" ".join(first).split())[:400]
-    return None
 
 
 def subject_for(database: str, prefix: str, count: int) -> str:

@@ -10,10 +10,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
-from data_monitor.delivery.alerts import exception_reason, format_pct
 from data_monitor.lake.inventory import Inventory
+from data_monitor.model.checks import CheckResult, format_pct
+from data_monitor.model.findings import (
+    BalanceFindings,
+    ContractFindings,
+    DuplicateKeyFindings,
+    FileSizeFindings,
+    Findings,
+    FreshnessFindings,
+    NullKeyFindings,
+    RegistrationFindings,
+    SourceCountFindings,
+    TableFormatFindings,
+    VolumeFindings,
+)
 from data_monitor.model.results import Alert, TableRow
 from data_monitor.model.settings import Settings
 
@@ -37,68 +51,86 @@ CSV_COLUMNS = (
 REPORT_NAME = "omc_monitor_report_{date}"
 
 
+F = TypeVar("F", bound=Findings)
+
+
 def row_from(
-    inventory: Inventory | None, table: str, results: dict[str, dict[str, Any]], checked_at: str
+    inventory: Inventory | None,
+    table: str,
+    results: Mapping[str, CheckResult | Mapping[str, Any]],
+    checked_at: str,
 ) -> TableRow:
-    """Fill a row from the inventory and the per-expectation results (keyed by type)."""
+    """Fill a row from the inventory and the per-expectation results (keyed by type; each the
+    result's view, or GX's dict). A check that did not run leaves its columns blank."""
+    checks = {etype: CheckResult.of(result) for etype, result in results.items()}
+
+    def found(kind: type[F]) -> F | None:
+        check = checks.get(kind.expectation_type)
+        return check.findings_if(kind) if check is not None else None
+
     row = TableRow(table=table, checked_at=checked_at)
     if inventory is not None:
-        row.location = inventory.location
-        row.s3_partitions = len(inventory.storage_buckets)
-        row.glue_partitions = len(inventory.registered_buckets)
-        row.repaired_glue_count = inventory.repaired
-        row.storage_buckets = list(inventory.storage_buckets)
-        row.unregistered_buckets = (
-            sorted(set(inventory.storage_buckets) - set(inventory.registered_buckets_before))
-            if not inventory.projection.get("enabled")
-            else []
-        )
-    _apply_registration(row, results.get("expect_id_bucket_partitions_registered"))
-    row.table_type_ok = _success(results.get("expect_table_to_be_external_parquet"))
-    row.contract_ok = _success(results.get("expect_table_schema_contract"))
-    snapshot = _result(results.get("expect_snapshot_to_be_fresh"))
-    row.raw_input_snapshot_dt = str(snapshot.get("observed_value") or "")
-    row.pk_nulls = _observed_int(results.get("expect_primary_key_values_to_not_be_null"))
-    row.pk_dupes = _observed_int(results.get("expect_primary_key_values_to_be_unique"))
-    profile = _result(results.get("expect_primary_key_values_to_not_be_null"))
-    row.count_part = (profile.get("details") or {}).get("row_count")
-    count = _result(results.get("expect_row_count_to_match_source")).get("observed_value")
-    if isinstance(count, dict):
-        row.count_part, row.count_src = count["part"], count["source"]
-        row.count_diff_pct = format_pct(count["diff_pct"])
-    volume = _result(results.get("expect_row_count_to_follow_history")).get("details") or {}
-    if volume.get("state") == "insufficient history":
-        row.volume_check = f"not judged: {volume['points']} of {volume['min_history']} past days"
-    elif volume:
-        row.volume_check = f"{volume['state']} ({volume['change_pct']}% vs {volume['points']} days)"
-    skew = _result(results.get("expect_id_bucket_rows_to_be_balanced")).get("details") or {}
-    row.skewed_buckets = list(skew.get("skewed_buckets") or [])
-    sizes = _result(results.get("expect_file_sizes_in_range"))
-    row.file_issues_sample = "; ".join((sizes.get("details") or {}).get("issues") or [])
+        _apply_inventory(row, inventory)
+    _apply_registration(row, found(RegistrationFindings))
+    row.table_type_ok = _success(checks, found(TableFormatFindings))
+    row.contract_ok = _success(checks, found(ContractFindings))
+    snapshot = found(FreshnessFindings)
+    row.raw_input_snapshot_dt = str((snapshot.observed if snapshot else None) or "")
+    nulls = found(NullKeyFindings)
+    row.pk_nulls = _as_int(nulls.observed) if nulls else None
+    dupes = found(DuplicateKeyFindings)
+    row.pk_dupes = _as_int(dupes.observed) if dupes else None
+    row.count_part = nulls.row_count if nulls else None
+    _apply_count(row, found(SourceCountFindings))
+    row.volume_check = _volume_check(found(VolumeFindings))
+    skew = found(BalanceFindings)
+    row.skewed_buckets = list(skew.skewed_buckets) if skew else []
+    sizes = found(FileSizeFindings)
+    row.file_issues_sample = "; ".join(sizes.issues) if sizes else ""
     return row
 
 
-def _apply_registration(row: TableRow, result: dict[str, Any] | None) -> None:
-    details = _result(result).get("details") or {}
-    if details.get("projection"):
-        row.glue_partitions = int(details.get("registered_count") or 0)
-    row.missing_glue_count = int(details.get("missing_before_count") or 0)
+def _apply_inventory(row: TableRow, inventory: Inventory) -> None:
+    row.location = inventory.location
+    row.s3_partitions = len(inventory.storage_buckets)
+    row.glue_partitions = len(inventory.registered_buckets)
+    row.repaired_glue_count = inventory.repaired
+    row.storage_buckets = list(inventory.storage_buckets)
+    row.unregistered_buckets = (
+        sorted(set(inventory.storage_buckets) - set(inventory.registered_buckets_before))
+        if not inventory.projection.get("enabled")
+        else []
+    )
 
 
-def _result(expectation: dict[str, Any] | None) -> dict[str, Any]:
-    if not expectation or exception_reason(expectation) is not None:
-        return {}
-    return expectation.get("result") or {}
+def _apply_registration(row: TableRow, registration: RegistrationFindings | None) -> None:
+    if registration is None:
+        return
+    if registration.projection:
+        row.glue_partitions = int(registration.registered_count or 0)
+    row.missing_glue_count = int(registration.missing_before_count or 0)
 
 
-def _success(expectation: dict[str, Any] | None) -> bool | None:
-    if expectation is None or not _result(expectation):
-        return None
-    return bool(expectation["success"])
+def _apply_count(row: TableRow, count: SourceCountFindings | None) -> None:
+    if count is not None:
+        row.count_part, row.count_src = count.observed.part, count.observed.source
+        row.count_diff_pct = format_pct(count.observed.diff_pct)
 
 
-def _observed_int(expectation: dict[str, Any] | None) -> int | None:
-    value = _result(expectation).get("observed_value")
+def _volume_check(volume: VolumeFindings | None) -> str:
+    if volume is None:
+        return ""
+    if volume.state == "insufficient history":
+        return f"not judged: {volume.points} of {volume.min_history} past days"
+    return f"{volume.state} ({volume.change_pct}% vs {volume.points} days)"
+
+
+def _success(checks: Mapping[str, CheckResult], findings: Findings | None) -> bool | None:
+    """Whether the check passed; None when it did not run (it has no findings then)."""
+    return None if findings is None else checks[findings.expectation_type].success
+
+
+def _as_int(value: Any) -> int | None:
     return int(value) if isinstance(value, (int, float)) else None
 
 

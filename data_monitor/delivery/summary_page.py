@@ -11,7 +11,8 @@ from collections import Counter
 from html import escape
 from typing import Any
 
-from data_monitor.delivery.alerts import SEVERITIES
+from data_monitor.model.catalog import PARTITION_KEY
+from data_monitor.model.checks import Severity
 
 STATUS_ORDER = {"error": 0, "alerts": 1, "not checked": 2, "ok": 3}
 # bucket state -> (CSS class, legend text)
@@ -89,7 +90,7 @@ def _header(document: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     severities = Counter(str(d.get("severity")) for d in details)
     statuses = Counter(str(r.get("status")) for r in rows)
     checked = len(rows) - statuses["not checked"]
-    by_severity = " · ".join(f"{s} {severities[s]}" for s in SEVERITIES)
+    by_severity = " · ".join(f"{s} {severities[s]}" for s in Severity)
     by_status = " · ".join(f"{s} {statuses[s]}" for s in STATUS_ORDER if statuses[s])
     when = str(document.get("generated_at", "")).replace("T", " ").replace("Z", " UTC")
     database, prefix, buckets = (
@@ -194,7 +195,7 @@ def _grid(row: dict[str, Any], buckets: int) -> str:
     states = bucket_states(row, buckets)
     columns = max(1, math.ceil(math.sqrt(buckets)))
     cells = "".join(
-        f'<i class="{BUCKET_STATES[s][0]}" title="id_bucket={b}: {s}"></i>'
+        f'<i class="{BUCKET_STATES[s][0]}" title="{PARTITION_KEY}={b}: {s}"></i>'
         for b, s in enumerate(states)
     )
     counts = Counter(states)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from data_monitor.model.catalog import PARTITION_KEY
+
 __all__ = [
     "CONTRACTS",
     "PARTITION_KEY",
@@ -36,7 +38,6 @@ CONTRACTS = (
     "managed",
 )
 
-PARTITION_KEY = "id_bucket"
 TINY_FILE_BUCKETS = 3
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from data_monitor.backends.base import Backend, BackendError
 from data_monitor.lake.placement import misplaced_partitions, misplaced_projected, normalized
-from data_monitor.model.catalog import TableMeta, bucket_of_prefix, split_template
+from data_monitor.model.catalog import PARTITION_KEY, TableMeta, bucket_of_prefix, split_template
 from data_monitor.model.settings import Settings
 
 MARKER_MAX_BYTES = 4096
@@ -198,6 +198,10 @@ def _file_sample(backend: Backend, table: TableMeta, buckets: list[int]) -> list
     for bucket in buckets[:FILE_SAMPLE_PARTITIONS]:
         for obj in backend.store.list_objects(_read_location(table, bucket)):
             sample.append(
-                {"partition": f"id_bucket={bucket}", "uri": obj.uri, "size_bytes": obj.size_bytes}
+                {
+                    "partition": f"{PARTITION_KEY}={bucket}",
+                    "uri": obj.uri,
+                    "size_bytes": obj.size_bytes,
+                }
             )
     return sample

@@ -1,7 +1,9 @@
 """Auto-repair: register partitions present in storage and missing from the catalog.
 
 Repair only ever adds. Tables with partition projection are never repaired (Glue holds no
-partitions for them by design).
+partitions for them by design). Two seams can register: the catalog itself (``glue``: Glue's
+BatchCreatePartition) or the engine's DDL (``athena``: ALTER TABLE ADD PARTITION); the setting
+chooses.
 """
 
 from __future__ import annotations
@@ -21,4 +23,6 @@ def repair_missing(
     missing = missing_registrations(storage, registered)
     if mode == "off" or not missing or table.projection.enabled:
         return 0
-    return backend.catalog.add_partitions(table, missing, mode)
+    if mode == "athena":
+        return backend.engine.add_partitions_by_ddl(table, missing)
+    return backend.catalog.add_partitions(table, missing)

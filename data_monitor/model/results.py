@@ -1,6 +1,7 @@
 """What a run produces, as plain data: alerts, report rows, the outcome and its exit code.
 
-Every layer of the package reads and builds these; this module imports nothing of the package.
+Every layer of the package reads and builds these; this module imports only the alert codes and
+severities (model.checks).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from data_monitor.model.checks import AlertCode, Severity
+
 
 @dataclass(frozen=True)
 class Alert:
-    code: str
-    severity: str
+    code: AlertCode | str  # a str: a suite's meta.alert_code may name its own
+    severity: Severity
     table: str
     text: str
 

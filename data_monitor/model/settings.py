@@ -1,9 +1,10 @@
-"""One settings object, built from the seed's ``--flag value`` arguments.
+"""Every setting of a run, declared once: its name, type, default, help and parser.
 
-The Glue job, cron and the CLI all pass the seed's flags with the seed's spelling
-(``--count_tolerance_pct 0.1``, booleans as ``true``/``false``). Every value is checked here,
-once, before anything is read or written; a bad value stops the run with exit code 2 and one
-line naming the flag and what it accepts.
+The ``Settings`` fields below are the declaration. The command line (``--bucket_count 256``)
+and the environment (``DATA_MONITOR_BUCKET_COUNT=256``) are both generated from them, with the
+seed's spelling and its ``true``/``false`` booleans; ``declared_settings()`` is what they read.
+Every value is checked once, before anything is read or written; a bad value stops the run with
+exit code 2 and one line naming the flag (or variable) and what it accepts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,32 @@ import datetime as dt
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from data_monitor.model.parsers import (
+    ATHENA_WORKGROUP,
+    AWS_ACCOUNT_ID,
+    AWS_REGION,
+    BOOLEAN,
+    BUCKET_LIST,
+    COLUMN,
+    DATE,
+    GLUE_IDENTIFIER,
+    KMS_KEY,
+    MARKER_TEMPLATE,
+    NON_NEGATIVE_NUMBER,
+    PATH,
+    S3_BUCKET,
+    S3_KEY_PREFIX,
+    S3_URI,
+    SNS_TOPIC_ARN,
+    TABLE_LIST,
+    TABLE_PREFIX,
+    Declared,
+    choice,
+    declarations_of,
+    declare,
+    int_at_least,
+)
 
 DEFAULT_SNAPSHOT_MARKER = "{location}_metadata/snapshot_dt.txt"
 AUTO_REPAIR_MODES = ("athena", "glue", "off")
@@ -31,49 +58,215 @@ REPORT_SSE_MODES = ("bucket-default", "AES256", "aws:kms")
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a run needs to know; see ``data_monitor.flags`` for each flag's help."""
+    """Everything a run needs to know; each field's metadata is its flag's help and parser."""
 
-    database: str
-    report_bucket: str
-    athena_results: str | None = None
-    region: str = "us-east-1"
-    table_prefix: str = "part_"
-    bucket_count: int = 256
-    report_prefix: str = "data-monitor/"
-    sns_topic_arn: str | None = None
-    auto_repair: str = "athena"
-    athena_workgroup: str = "primary"
-    strict_snapshot: bool = True
-    freshness_window_days: int = 45
-    count_check_enabled: bool = True
-    compare_source_type: str = "ext"
-    compare_database: str | None = None
-    count_tolerance_pct: float = 0.0
-    pk_column: str = "customer_user_id"
-    file_size_check: bool = False
-    file_size_min_mb: float = 64.0
-    file_size_max_mb: float = 1024.0
-    max_tables: int = 0
-    tables: tuple[str, ...] = ()
-    data_buckets: tuple[str, ...] = ()
-    backend: str = "local"
-    warehouse: Path = Path("warehouse")
-    as_of: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
-    snapshot_marker: str = DEFAULT_SNAPSHOT_MARKER
-    max_workers: int = 0  # 0: the backend's default (see workers)
-    data_docs: bool = True
-    docs_keep_runs: int = 30
-    history_days: int = 30
-    docs_dir: Path | None = None
-    docs_bucket: str | None = None
-    docs_prefix: str | None = None
-    query_timeout_seconds: int = 900
-    report_sse: str = "bucket-default"
-    report_kms_key: str | None = None
-    expected_bucket_owner: str | None = None
-    fail_on: str = "alerts"
-    fallback_dir: Path | None = None
-    gx_dir: Path | None = None
+    database: str = field(
+        metadata=declare("Glue database whose tables are monitored", GLUE_IDENTIFIER)
+    )
+    report_bucket: str = field(metadata=declare("bucket for reports", S3_BUCKET))
+    athena_results: str | None = field(
+        default=None,
+        metadata=declare(
+            "S3 URI for Athena query results (required unless the workgroup has a result "
+            "location or managed query results; not used when the workgroup overrides it)",
+            S3_URI,
+            backend="aws",
+        ),
+    )
+    region: str = field(
+        default="us-east-1", metadata=declare("AWS region", AWS_REGION, backend="aws")
+    )
+    table_prefix: str = field(
+        default="part_", metadata=declare("prefix of the monitored tables", TABLE_PREFIX)
+    )
+    bucket_count: int = field(
+        default=256,
+        metadata=declare("expected number of id_bucket partitions (0..N-1)", int_at_least(1)),
+    )
+    report_prefix: str = field(
+        default="data-monitor/", metadata=declare("S3 prefix for reports", S3_KEY_PREFIX)
+    )
+    sns_topic_arn: str | None = field(
+        default=None,
+        metadata=declare(
+            "SNS topic for alerts (the local backend writes <warehouse>/sns/)",
+            SNS_TOPIC_ARN,
+            backend="aws",
+        ),
+    )
+    auto_repair: str = field(
+        default="athena",
+        metadata=declare("register partitions missing from the catalog", choice(AUTO_REPAIR_MODES)),
+    )
+    athena_workgroup: str = field(
+        default="primary",
+        metadata=declare("Athena workgroup", ATHENA_WORKGROUP, backend="aws"),
+    )
+    strict_snapshot: bool = field(
+        default=True, metadata=declare("a missing snapshot marker is an alert", BOOLEAN)
+    )
+    freshness_window_days: int = field(
+        default=45, metadata=declare("days before a snapshot is stale", int_at_least(0))
+    )
+    count_check_enabled: bool = field(
+        default=True,
+        metadata=declare("compare each table's row count with its source", BOOLEAN),
+    )
+    compare_source_type: str = field(
+        default="ext",
+        metadata=declare("source tables: ext_X or part_X", choice(SOURCE_TYPES)),
+    )
+    compare_database: str | None = field(
+        default=None,
+        metadata=declare("database of the source tables (default: --database)", GLUE_IDENTIFIER),
+    )
+    count_tolerance_pct: float = field(
+        default=0.0,
+        metadata=declare("allowed row-count difference in percent", NON_NEGATIVE_NUMBER),
+    )
+    pk_column: str = field(
+        default="customer_user_id", metadata=declare("primary key column", COLUMN)
+    )
+    file_size_check: bool = field(
+        default=False,
+        metadata=declare("check data file sizes in a sample of partitions", BOOLEAN),
+    )
+    file_size_min_mb: float = field(
+        default=64.0, metadata=declare("smallest good file, MB", NON_NEGATIVE_NUMBER)
+    )
+    file_size_max_mb: float = field(
+        default=1024.0, metadata=declare("largest good file, MB", NON_NEGATIVE_NUMBER)
+    )
+    max_tables: int = field(
+        default=0,
+        metadata=declare(
+            "check at most this many tables (0: all); the rest are named in a [NOT_CHECKED] alert",
+            int_at_least(0),
+        ),
+    )
+    tables: tuple[str, ...] = field(
+        default=(),
+        metadata=declare(
+            "check only these tables (default: every table with the prefix)", TABLE_LIST
+        ),
+    )
+    data_buckets: tuple[str, ...] = field(
+        default=(),
+        metadata=declare(
+            "buckets the tables' data must be in; a table elsewhere is refused (default: any)",
+            BUCKET_LIST,
+        ),
+    )
+    backend: str = field(
+        default="local",
+        metadata=declare(
+            "local (warehouse folder + DuckDB) or aws (S3, Glue, Athena, SNS)", choice(BACKENDS)
+        ),
+    )
+    warehouse: Path = field(
+        default=Path("warehouse"),
+        metadata=declare("the warehouse folder standing in for S3 + Glue", PATH, backend="local"),
+    )
+    as_of: dt.date = field(
+        default_factory=lambda: dt.datetime.now(dt.timezone.utc).date(),
+        metadata=declare("date for freshness and the report name (default: today, UTC)", DATE),
+    )
+    snapshot_marker: str = field(
+        default=DEFAULT_SNAPSHOT_MARKER,
+        metadata=declare("where a table's snapshot_dt.txt is", MARKER_TEMPLATE),
+    )
+    max_workers: int = field(  # 0: the backend's default (see workers)
+        default=0,
+        metadata=declare("tables checked at once (0: 8 on aws, 2 on local)", int_at_least(0)),
+    )
+    data_docs: bool = field(
+        default=True, metadata=declare("build the Data Docs site for the run", BOOLEAN)
+    )
+    docs_bucket: str | None = field(
+        default=None,
+        metadata=declare(
+            "bucket of the Data Docs site (default: --report_bucket)", S3_BUCKET, backend="aws"
+        ),
+    )
+    docs_prefix: str | None = field(
+        default=None,
+        metadata=declare(
+            "prefix of the Data Docs site (default: <report_prefix>data-docs/)",
+            S3_KEY_PREFIX,
+            backend="aws",
+        ),
+    )
+    query_timeout_seconds: int = field(
+        default=900,
+        metadata=declare(
+            "a query still running after this is stopped and reported", int_at_least(1)
+        ),
+    )
+    report_sse: str = field(
+        default="bucket-default",
+        metadata=declare(
+            "server-side encryption of reports and Data Docs (default: bucket-default, which "
+            "sends no SSE header, so the bucket's own encryption applies; AES256 or aws:kms "
+            "overrides it)",
+            # "none" was the old name of bucket-default: S3 encrypts every new object regardless
+            choice(REPORT_SSE_MODES, aliases={"none": "bucket-default"}),
+            backend="aws",
+        ),
+    )
+    report_kms_key: str | None = field(
+        default=None,
+        metadata=declare("KMS key for --report_sse aws:kms", KMS_KEY, backend="aws"),
+    )
+    expected_bucket_owner: str | None = field(
+        default=None,
+        metadata=declare(
+            "refuse to write reports to a bucket another account owns",
+            AWS_ACCOUNT_ID,
+            backend="aws",
+        ),
+    )
+    fail_on: str = field(
+        default="alerts",
+        metadata=declare(
+            "what makes the exit code non-zero: alerts (1 issues found, 3 a check could not run "
+            "or delivery failed), errors (3 only), never (0 once the run completed)",
+            choice(FAIL_ON_MODES),
+        ),
+    )
+    history_days: int = field(
+        default=30,
+        metadata=declare(
+            "days of past runs the volume and freshness-trend checks compare with",
+            int_at_least(0),
+        ),
+    )
+    fallback_dir: Path | None = field(
+        default=None,
+        metadata=declare(
+            "where a report that could not be written is kept "
+            "(default: <temp>/data-monitor-fallback)",
+            PATH,
+        ),
+    )
+    docs_keep_runs: int = field(
+        default=30,
+        metadata=declare(
+            "runs the Data Docs site keeps (older ones are dropped with their stored results)",
+            int_at_least(1),
+        ),
+    )
+    docs_dir: Path | None = field(
+        default=None,
+        metadata=declare(
+            "Data Docs folder (default: <warehouse>/data-docs)", PATH, backend="local"
+        ),
+    )
+    gx_dir: Path | None = field(
+        default=None,
+        metadata=declare(
+            "the GX project folder holding expectations/ (default: bundled gx/)", PATH
+        ),
+    )
 
     @property
     def source_database(self) -> str:
@@ -137,3 +330,8 @@ class Settings:
                 value = str(value)
             out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
+
+
+def declared_settings() -> tuple[Declared, ...]:
+    """Every setting with its name, default and whether it is required, in declaration order."""
+    return declarations_of(Settings)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -22,16 +21,17 @@ from data_monitor.delivery.outputs import send_alert, write_reports, write_summa
 from data_monitor.delivery.report import TableRow
 from data_monitor.lake.history import TableHistory, read_history
 from data_monitor.lake.inventory import Inventory
-from data_monitor.model import query_guard
+from data_monitor.model.checks import AlertCode, Severity
+from data_monitor.model.names import GLUE_NAME
 from data_monitor.model.results import Alert, ExitCode, RunOutcome
 from data_monitor.model.settings import Settings
+from data_monitor.model.stop_control import StopControl
 from data_monitor.run.progress import Progress
 from data_monitor.run.table_check import TableOutcome, check_safely
 from data_monitor.validation.checkpoint import load_checkpoint_config, without_docs
 from data_monitor.validation.suites import default_gx_dir, load_suite_files
 
 LOG = logging.getLogger("data_monitor")
-SAFE_TABLE = re.compile(r"^[a-z0-9_]{1,255}$")
 
 
 def now_utc() -> dt.datetime:
@@ -42,17 +42,21 @@ def iso(moment: dt.datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def run(settings: Settings) -> RunOutcome:
-    """Check every monitored table and deliver the report and alert (one checkpoint run)."""
+def run(settings: Settings, stop: StopControl | None = None) -> RunOutcome:
+    """Check every monitored table and deliver the report and alert (one checkpoint run).
+
+    ``stop`` is this run's time limit and stop (the caller keeps it to stop the run, as the
+    SIGTERM handler does); without one the run gets its own, with the settings' time limit."""
+    if stop is None:
+        stop = StopControl(settings.query_timeout_seconds)
     gx_dir = settings.gx_dir or default_gx_dir()
     suite_files = load_suite_files(gx_dir)
     config = load_checkpoint_config(gx_dir)
     if not settings.data_docs:
         config = without_docs(config)
-    query_guard.reset(settings.query_timeout_seconds)
     started = now_utc()
     outcome = RunOutcome(generated_at=iso(started))
-    backend = make_backend(settings)
+    backend = make_backend(settings, stop)
     docs = plan_docs(settings)
     state = RunContext(backend, settings, outcome, started, docs)
     try:
@@ -93,8 +97,8 @@ def _report_partial(outcome: RunOutcome, total: int) -> None:
     outcome.partial = True
     outcome.alerts.append(
         Alert(
-            "ERROR",
-            "High",
+            AlertCode.ERROR,
+            Severity.HIGH,
             "*",
             f"run stopped (SIGTERM) after {checked} of {total} "
             "table(s) were checked; this report is partial",
@@ -108,17 +112,20 @@ def _discover(
     db = settings.database
     if not backend.catalog.database_exists(db):
         outcome.alerts.append(
-            Alert("ERROR", "High", "*", f"database {db} not found in the catalog")
+            Alert(AlertCode.ERROR, Severity.HIGH, "*", f"database {db} not found in the catalog")
         )
         return []
     names = backend.catalog.list_tables(db, settings.table_prefix)
-    for bad in (n for n in names if not SAFE_TABLE.match(n)):
+    for bad in (n for n in names if not GLUE_NAME.match(n)):
         outcome.alerts.append(
             Alert(
-                "ERROR", "High", repr(bad)[:80], "table name is not [a-z0-9_]; refused, not queried"
+                AlertCode.ERROR,
+                Severity.HIGH,
+                repr(bad)[:80],
+                "table name is not [a-z0-9_]; refused, not queried",
             )
         )
-    names = [n for n in names if SAFE_TABLE.match(n)]
+    names = [n for n in names if GLUE_NAME.match(n)]
     for suite in (f for f in suite_files if f.table and f.table not in names):
         LOG.warning(
             "%s: no table %s in %s; this file applies to nothing", suite.path, suite.table, db
@@ -128,8 +135,8 @@ def _discover(
         for name in unknown:
             outcome.alerts.append(
                 Alert(
-                    "ERROR",
-                    "High",
+                    AlertCode.ERROR,
+                    Severity.HIGH,
                     name,
                     f"no such table in {db} (with prefix {settings.table_prefix})",
                 )
@@ -140,8 +147,8 @@ def _discover(
         # a table left out is never silence: the run says how many and which
         outcome.alerts.append(
             Alert(
-                "NOT_CHECKED",
-                "Low",
+                AlertCode.NOT_CHECKED,
+                Severity.LOW,
                 "*",
                 f"{len(skipped)} of {len(names)} tables not checked (--max_tables "
                 f"{settings.max_tables}): {listed(skipped, len(skipped), limit=5)}",
@@ -151,8 +158,8 @@ def _discover(
     if not names:
         outcome.alerts.append(
             Alert(
-                "NO_TABLES",
-                "High",
+                AlertCode.NO_TABLES,
+                Severity.HIGH,
                 "*",
                 f"no {settings.table_prefix}* tables in {db}: nothing was checked",
             )
@@ -194,7 +201,7 @@ def _run_checkpoint(
                 progress.table_done(name, len(table.alerts))
                 for definition, result in table.validations:
                     results[checkpoint.result_key(definition, run_id, result.batch_id)] = result
-        if query_guard.stopped():
+        if state.backend.stop.stopped():
             _report_partial(outcome, len(tables))
         return results
 

@@ -16,8 +16,8 @@ from data_monitor.backends.base import Backend
 from data_monitor.delivery.report import TableRow, row_from
 from data_monitor.lake.inventory import collect
 from data_monitor.lake.placement import location_refusal
-from data_monitor.model import query_guard
 from data_monitor.model.catalog import PARTITION_KEY, TableMeta
+from data_monitor.model.checks import AlertCode, Severity
 from data_monitor.model.results import Alert
 from data_monitor.model.settings import Settings
 from data_monitor.validation.alert_text import alert_for
@@ -47,13 +47,13 @@ def merge_errors(alerts: list[Alert]) -> list[Alert]:
     by_reason: dict[str, int] = {}
     for alert in alerts:
         check, sep, reason = alert.text.partition(" could not run: ")
-        if alert.code != "ERROR" or not sep:
+        if alert.code != AlertCode.ERROR or not sep:
             merged.append(alert)
         elif reason in by_reason:
             first = merged[by_reason[reason]]
             checks = first.text.partition(" could not run: ")[0].split(", ") + [check]
             merged[by_reason[reason]] = Alert(
-                "ERROR",
+                AlertCode.ERROR,
                 first.severity,
                 first.table,
                 f"{', '.join(checks)} could not run: {reason}",
@@ -83,9 +83,11 @@ def check_safely(
     backend: Backend, settings: Settings, runner: Any, name: str, checkpoint_id: str | None = None
 ) -> TableOutcome:
     checked_at = iso_now()
-    if query_guard.stopped():
+    if backend.stop.stopped():
         row = TableRow(table=name, checked_at=checked_at, status="not checked")
-        alert = Alert("ERROR", "High", name, "not checked: the run was stopped (SIGTERM)")
+        alert = Alert(
+            AlertCode.ERROR, Severity.HIGH, name, "not checked: the run was stopped (SIGTERM)"
+        )
         row.alerts = [alert.line]
         return TableOutcome(row, [alert])
     try:
@@ -93,7 +95,9 @@ def check_safely(
     except Exception as exc:  # one table's failure never stops the others
         LOG.exception("checking %s failed", name)
         row = TableRow(table=name, checked_at=checked_at, status="error")
-        alert = Alert("ERROR", "High", name, f"check could not run: {_one_line(exc)}")
+        alert = Alert(
+            AlertCode.ERROR, Severity.HIGH, name, f"check could not run: {_one_line(exc)}"
+        )
         row.alerts = [alert.line]
         return TableOutcome(row, [alert])
 
@@ -112,7 +116,7 @@ def _check_table(
         raise LookupError(f"{db}.{name} disappeared from the catalog during the run")
     refusal = location_refusal(table, settings.data_buckets)
     if refusal is not None:
-        alert = Alert("LOCATION", "High", name, refusal)
+        alert = Alert(AlertCode.LOCATION, Severity.HIGH, name, refusal)
         row = TableRow(table=name, location=table.location, checked_at=checked_at, status="error")
         row.alerts = [alert.line]
         return TableOutcome(row, [alert])
@@ -135,7 +139,9 @@ def _check_table(
     params = table_parameters(settings, db, name)
     alerts = merge_errors([a for a in (alert_for(name, r, params) for r in results) if a])
     if blocker is not None:
-        alerts.insert(0, Alert("ERROR", "High", name, f"row-level checks not run: {blocker}"))
+        alerts.insert(
+            0, Alert(AlertCode.ERROR, Severity.HIGH, name, f"row-level checks not run: {blocker}")
+        )
     by_type: dict[str, dict[str, Any]] = {}
     for item in results:
         by_type.setdefault(item["expectation_config"]["type"], item)
@@ -144,7 +150,9 @@ def _check_table(
     row.row_count_history = list(past.row_counts[-HISTORY_POINTS:]) if past else []
     row.alerts = [a.line for a in alerts]
     row.status = (
-        "error" if any(a.code == "ERROR" for a in alerts) else ("alerts" if alerts else "ok")
+        "error"
+        if any(a.code == AlertCode.ERROR for a in alerts)
+        else ("alerts" if alerts else "ok")
     )
     return TableOutcome(row, alerts, validations)
 

@@ -20,6 +20,7 @@ from great_expectations.core.suite_parameters import parse_suite_parameter
 from data_monitor.backends.base import QueryEngine
 from data_monitor.lake.history import TableHistory
 from data_monitor.lake.inventory import Inventory
+from data_monitor.model.catalog import PARTITION_KEY
 from data_monitor.model.settings import Settings
 from data_monitor.validation import datasource as gx_datasource  # noqa: F401  (registers the catalog_sql datasource)
 from data_monitor.validation.checkpoint import MonitorCheckpoint
@@ -55,6 +56,9 @@ class SuiteRunner:
         self.context = build_context(results_dir, docs_dir)
         self.definitions: dict[tuple[str, str], Any] = {}
         self.history: dict[str, TableHistory] = {}
+        # GX passes ``kwargs`` to create_engine as given: the run's stop control among the
+        # execution options arrives as the object itself (the context is ephemeral, so the
+        # datasource's config is never serialised), for the metric queries to read
         self.tables = self.context.data_sources.add_catalog_sql(
             name="tables",
             connection_string=engine.connection_string(),
@@ -106,7 +110,7 @@ class SuiteRunner:
         inventory: Inventory,
         batches: tuple[str, ...] = ("table", "inventory"),
         checkpoint_id: str | None = None,
-        bucket_column: str = "id_bucket",
+        bucket_column: str = PARTITION_KEY,
     ) -> list[tuple[Any, Any]]:
         """Run the table's suites of the given batch kinds: (definition, GX result) pairs."""
         params = table_parameters(

@@ -9,7 +9,6 @@ every expectation is built here one by one and any problem is reported with its 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -20,12 +19,14 @@ from great_expectations.expectations.expectation_configuration import Expectatio
 
 import custom_expectations  # noqa: F401  (registers the custom types before any suite loads)
 from data_monitor.lake.history import TableHistory
+from data_monitor.model.catalog import PARTITION_KEY
+from data_monitor.model.checks import Severity
+from data_monitor.model.names import GLUE_NAME
 from data_monitor.model.settings import Settings
 
 BATCH_KINDS = ("table", "inventory")
 OVERRIDE_KEYS = {"type", "kwargs", "meta", "enabled"}
-SEVERITIES = ("High", "Medium", "Low")
-TABLE_NAME = re.compile(r"^[a-z0-9_]{1,255}$")
+SEVERITIES = tuple(Severity)
 # Expectations a flag can switch off, as the seed's flags do for its checks.
 TOGGLES = {
     "expect_row_count_to_match_source": "count_check_enabled",
@@ -82,7 +83,7 @@ def table_parameters(
     database: str,
     table: str,
     history: TableHistory | None = None,
-    bucket_column: str = "id_bucket",
+    bucket_column: str = PARTITION_KEY,
 ) -> dict[str, Any]:
     """The suite parameters of one table: per-table values reach every suite this way.
 
@@ -95,7 +96,7 @@ def table_parameters(
         "database": database,
         "table": table,
         "pk_column": settings.pk_column,
-        "partition_key": "id_bucket",
+        "partition_key": PARTITION_KEY,
         "bucket_count": settings.bucket_count,
         "source_schema": settings.source_database,
         "source_table": settings.source_table_for(table),
@@ -261,7 +262,7 @@ def _read(path: Path, problems: list[str]) -> SuiteFile | None:
         )
         overrides = []
     batch = ((data.get("meta") or {}).get("data_monitor") or {}).get("batch", "table")
-    if table and not TABLE_NAME.match(table):
+    if table and not GLUE_NAME.match(table):
         problems.append(
             f"{path}: {table!r} is not a table name; a per-table file is named <suite>.<table>.json"
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from data_monitor.backends.aws.calls import (
     AWS_ERRORS,
     AwsClients,
@@ -18,11 +16,10 @@ GLUE_BATCH = 100  # BatchCreatePartition takes at most 100 partitions per call
 
 
 class GlueCatalog:
-    """Glue Data Catalog; ``athena`` repairs go through the engine's DDL runner."""
+    """Glue Data Catalog; it registers partitions itself (BatchCreatePartition)."""
 
-    def __init__(self, clients: AwsClients, ddl: Any) -> None:
+    def __init__(self, clients: AwsClients) -> None:
         self.glue = clients.client("glue")
-        self.ddl = ddl
 
     def database_exists(self, database: str) -> bool:
         try:
@@ -59,9 +56,7 @@ class GlueCatalog:
         )
         return [Partition.from_glue(p) for page in pages for p in page.get("Partitions", [])]
 
-    def add_partitions(self, table: TableMeta, buckets: list[int], mode: str) -> int:
-        if mode == "athena":
-            return self.ddl.add_partitions(table, buckets)
+    def add_partitions(self, table: TableMeta, buckets: list[int]) -> int:
         return self._batch_create(table, sorted(set(buckets)))
 
     def _batch_create(self, table: TableMeta, buckets: list[int]) -> int:

@@ -9,6 +9,10 @@ prefix (and can time out on large tables) to find what the monitor already knows
 Where query results go is read from the workgroup once, at start (``GetWorkGroup``): a
 workgroup that overrides client-side settings, or stores results in Athena's managed storage,
 gets no ``ResultConfiguration`` from the monitor (a managed-results workgroup refuses one).
+
+The run's stop control bounds both kinds of query: the metric queries, through pyathena's
+``Cursor.cancel()`` (StopQueryExecution; the control reaches them as an execution option of
+GX's engine), and the repair DDL, through its own poll loop.
 """
 
 from __future__ import annotations
@@ -22,15 +26,16 @@ from urllib.parse import quote_plus
 
 from data_monitor.backends.aws.calls import AWS_ERRORS, RETRIES, AwsClients, aws_call, error_code
 from data_monitor.backends.base import BackendError
-from data_monitor.model import query_guard
 from data_monitor.model.catalog import TableMeta
 from data_monitor.model.errors import UsageError
+from data_monitor.model.stop_control import Cancel, StopControl, quietly
 
 LOG = logging.getLogger("data_monitor")
 
 PARTITIONS_PER_DDL = 100  # keeps each statement far below Athena's 262,144-byte limit
 POLL_SECONDS = 0.2  # a query's end is seen within 0.2 s; the status calls are not billed
 DONE_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
+START_WAIT_S = 60.0  # how long a stop waits for a starting query's id
 
 
 def _sql_string(text: str) -> str:
@@ -152,8 +157,9 @@ def _one_line(exc: BaseException) -> str:
 
 class _DdlStop:
     """StopQueryExecution for one DDL, sent at most once: by its poll loop (time limit, run
-    stopped) or by ``query_guard.stop_all`` from the SIGTERM handler, whichever comes first.
-    Until StartQueryExecution answers, the id is unknown: the poll loop stops it then."""
+    stopped) or by the run's ``StopControl.stop_all`` from the SIGTERM handler, whichever
+    comes first. Until StartQueryExecution answers, the id is unknown: the poll loop stops it
+    then."""
 
     def __init__(self, athena: Any) -> None:
         self.athena = athena
@@ -184,13 +190,13 @@ class AthenaEngine:
         database: str,
         results: str | None,
         workgroup: str,
-        query_timeout_s: float,
+        stop: StopControl,
     ) -> None:
         self.athena = clients.client("athena")
         self.region = clients.region
         self.database = database
         self.workgroup = workgroup
-        self.query_timeout_s = query_timeout_s
+        self.stop = stop
         # None: no ResultConfiguration is sent, the workgroup decides
         self.output_location = resolve_output_location(self._workgroup_config, workgroup, results)
 
@@ -220,7 +226,10 @@ class AthenaEngine:
             # stops it from taking one from AWS_ATHENA_S3_STAGING_DIR. Its REST cursor reads
             # rows with GetQueryResults, so it needs no S3 location to read them from.
             connect_args["s3_staging_dir"] = ""
-        return {"connect_args": connect_args}
+        return {"connect_args": connect_args, "execution_options": self.stop.execution_options()}
+
+    def canceller(self, cursor: Any, driver_connection: Any) -> Cancel:
+        return lambda: _cancel_athena(cursor)
 
     def expose(self, table: TableMeta) -> None:
         return None  # Athena reads the Glue catalog itself
@@ -228,7 +237,7 @@ class AthenaEngine:
     def close(self) -> None:
         return None
 
-    def add_partitions(self, table: TableMeta, buckets: list[int]) -> int:
+    def add_partitions_by_ddl(self, table: TableMeta, buckets: list[int]) -> int:
         ordered = sorted(set(buckets))
         for start in range(0, len(ordered), PARTITIONS_PER_DDL):
             self.run_ddl(
@@ -240,12 +249,12 @@ class AthenaEngine:
     def run_ddl(self, sql: str, database: str) -> None:
         """Run one DDL statement to its end, within the time limit; a stopped run (SIGTERM)
         stops it too, within a poll interval, instead of waiting for it."""
-        if query_guard.stopped():
+        if self.stop.stopped():
             raise BackendError("Athena DDL not started: the run is being stopped")
-        stop = _DdlStop(self.athena)
-        with query_guard.in_flight(stop):
-            stop.query_id = self._start_ddl(sql, database)
-            self._wait_ddl(stop)
+        stop_ddl = _DdlStop(self.athena)
+        with self.stop.in_flight(stop_ddl):
+            stop_ddl.query_id = self._start_ddl(sql, database)
+            self._wait_ddl(stop_ddl)
 
     def _start_ddl(self, sql: str, database: str) -> str:
         request: dict[str, Any] = {
@@ -258,9 +267,10 @@ class AthenaEngine:
         started = aws_call("start Athena DDL", self.athena.start_query_execution, **request)
         return str(started["QueryExecutionId"])
 
-    def _wait_ddl(self, stop: _DdlStop) -> None:
-        query_id = stop.query_id
-        deadline = time.monotonic() + self.query_timeout_s
+    def _wait_ddl(self, stop_ddl: _DdlStop) -> None:
+        query_id = stop_ddl.query_id
+        timeout_s = self.stop.timeout_s
+        deadline = time.monotonic() + timeout_s
         while True:
             status = aws_call(
                 "poll Athena DDL", self.athena.get_query_execution, QueryExecutionId=query_id
@@ -268,15 +278,32 @@ class AthenaEngine:
             state = status["State"]
             if state == "SUCCEEDED":
                 return
-            if state in DONE_STATES and not (state == "CANCELLED" and query_guard.stopped()):
+            if state in DONE_STATES and not (state == "CANCELLED" and self.stop.stopped()):
                 reason = status.get("StateChangeReason", state)
                 raise BackendError(f"Athena DDL {query_id} {state}: {reason}")
-            if query_guard.stopped():
-                stop()  # nothing to do if stop_all already sent it
+            if self.stop.stopped():
+                stop_ddl()  # nothing to do if stop_all already sent it
                 raise BackendError(f"Athena DDL {query_id} stopped: the run was interrupted")
             if time.monotonic() > deadline:
-                stop()
+                stop_ddl()
                 raise BackendError(
-                    f"Athena DDL {query_id} still running after {self.query_timeout_s:g} s; stopped"
+                    f"Athena DDL {query_id} still running after {timeout_s:g} s; stopped"
                 )
-            query_guard.wait_stopped(POLL_SECONDS)
+            self.stop.wait_stopped(POLL_SECONDS)
+
+
+def _cancel_athena(cursor: Any) -> None:
+    """StopQueryExecution for a pyathena cursor's query. Between StartQueryExecution and its
+    answer the query runs (and bills) but pyathena does not know its id yet, and its ``cancel``
+    refuses: a stop in that window waits, on its own thread, for the id to arrive."""
+    if getattr(cursor, "query_id", None):
+        cursor.cancel()
+        return
+
+    def when_started() -> None:
+        deadline = time.monotonic() + START_WAIT_S
+        while not getattr(cursor, "query_id", None) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        cursor.cancel()
+
+    threading.Thread(target=lambda: quietly(when_started), daemon=True).start()

@@ -36,8 +36,9 @@ class LocalCatalog:
     def list_partitions(self, table: TableMeta) -> list[Partition]:
         return [Partition.from_glue(p) for p in self._raw_partitions(table)]
 
-    def add_partitions(self, table: TableMeta, buckets: list[int], mode: str) -> int:
-        """Both repair modes register into the partitions file; existing entries stay as is."""
+    def add_partitions(self, table: TableMeta, buckets: list[int]) -> int:
+        """Register into the partitions file (the local engine's DDL registers here too);
+        existing entries stay as is."""
         with self._lock:
             current = self._raw_partitions(table)
             known = {tuple(str(v) for v in p.get("Values") or ()) for p in current}

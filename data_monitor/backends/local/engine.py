@@ -4,6 +4,9 @@ As in Athena, a table's query sees only the partitions registered in the catalog
 becomes a view (``duckdb_views``) over the Parquet files of its registered partitions (or, with
 partition projection, of the projected ones). Data on disk that is not registered stays
 invisible until repaired.
+
+The run's stop control rides on GX's engine as an execution option; a query is cancelled with
+DuckDB's ``interrupt()`` on its connection.
 """
 
 from __future__ import annotations
@@ -22,15 +25,19 @@ from data_monitor.backends.local import dialect as duckdb_dialect
 from data_monitor.backends.local.store import LocalStore
 from data_monitor.backends.local.views import quote, view_sql, visible_parts
 from data_monitor.model.catalog import TableMeta
+from data_monitor.model.stop_control import Cancel, StopControl
 
 
 class DuckDBEngine:
     """A DuckDB database file of views, created per run in a private temporary folder."""
 
-    def __init__(self, store: LocalStore, catalog: Catalog, database: str) -> None:
+    def __init__(
+        self, store: LocalStore, catalog: Catalog, database: str, stop: StopControl
+    ) -> None:
         duckdb_dialect.register()
         self.store = store
         self.catalog = catalog
+        self.stop = stop
         self._dir = Path(tempfile.mkdtemp(prefix="data-monitor-duckdb-"))
         path = self._dir / "warehouse.duckdb"
         self._engine = sa.create_engine(f"{duckdb_dialect.DIALECT_NAME}:///{path}")
@@ -44,7 +51,16 @@ class DuckDBEngine:
         return self._url
 
     def engine_kwargs(self) -> dict[str, Any]:
-        return {}
+        return {"execution_options": self.stop.execution_options()}
+
+    def canceller(self, cursor: Any, driver_connection: Any) -> Cancel:
+        # DuckDB cancels per connection: interrupt() stops what runs on the query's connection
+        return driver_connection.interrupt  # type: ignore[no-any-return]
+
+    def add_partitions_by_ddl(self, table: TableMeta, buckets: list[int]) -> int:
+        # DuckDB has no partition DDL: its views read what the local catalog registers, so
+        # Athena's ALTER TABLE ADD PARTITION is, here, registering there
+        return self.catalog.add_partitions(table, buckets)
 
     def expose(self, table: TableMeta) -> None:
         ddl = self.view_sql(table)

@@ -1,0 +1,163 @@
+"""A check's outcome as the monitor reads it: the alert codes and severities, one expectation
+result as a typed view, and the wording pieces every alert line shares.
+
+``AlertCode`` and ``Severity`` are str enums: an alert's JSON, CSV and text hold the same plain
+strings as before. ``CheckResult`` is built once from GX's result dict, and ``from_gx`` is the
+one place that reads that dict's keys; the monitor's own checks also carry typed ``findings``
+(model.findings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from data_monitor.model.findings import Findings, ResultShapeError, read_findings
+
+F = TypeVar("F", bound=Findings)
+
+
+class AlertCode(StrEnum):
+    """Every code an alert line starts with: ``[PK_NULL] <table>: ...``. A suite's
+    ``meta.alert_code`` may name its own, which stays the plain string it is."""
+
+    # the checks' own (each custom expectation's ``alert_code``)
+    PK_NULL = "PK_NULL"
+    PK_DUPES = "PK_DUPES"
+    COUNT_MISMATCH = "COUNT_MISMATCH"
+    VOLUME_ANOMALY = "VOLUME_ANOMALY"
+    PARTITION_SKEW = "PARTITION_SKEW"
+    S3_PARTITIONS = "S3_PARTITIONS"
+    ALERT = "ALERT"  # the seed's code for partitions missing from the catalog
+    PARTITION_LOCATION = "PARTITION_LOCATION"
+    TABLE_TYPE = "TABLE_TYPE"
+    CONTRACT = "CONTRACT"
+    FRESHNESS = "FRESHNESS"
+    FRESHNESS_STALLED = "FRESHNESS_STALLED"
+    FILE_SIZE = "FILE_SIZE"
+    # any other expectation that failed (GX's own, or a user's)
+    EXPECTATION = "EXPECTATION"
+    # the run's: something was not checked, and says why
+    ERROR = "ERROR"  # a check, a table or the run could not run (exit code 3)
+    LOCATION = "LOCATION"  # a table outside the data buckets, refused
+    NOT_CHECKED = "NOT_CHECKED"  # tables left out by --max_tables
+    NO_TABLES = "NO_TABLES"  # nothing matched the prefix
+
+
+class Severity(StrEnum):
+    HIGH = "High"
+    MEDIUM = "Medium"
+    LOW = "Low"
+
+
+def alert_code_of(text: str) -> AlertCode | str:
+    """``text`` as its AlertCode, or as given when it is a suite's own code."""
+    try:
+        return AlertCode(text)
+    except ValueError:
+        return text
+
+
+def format_pct(diff: Any) -> str:
+    return "inf" if diff == "inf" else f"{float(diff):.6f}"
+
+
+def listed(values: Sequence[Any], total: int, limit: int = 10) -> str:
+    """The first ``limit`` values, then how many more there are."""
+    shown = ", ".join(str(v) for v in values[:limit])
+    return shown + (f", ... ({total - limit} more)" if total > limit else "")
+
+
+def exception_reason(expectation: Mapping[str, Any]) -> str | None:
+    """Why an expectation could not run, in one line, or None if it ran.
+
+    GX reports an error of the expectation itself as ``{"raised_exception": true, ...}`` and a
+    failed metric (a query that failed) as ``{<metric id>: {"exception_message": ...}}``. Only
+    the first line of the message is kept: drivers append the whole SQL statement after it.
+    """
+    info = expectation.get("exception_info") or {}
+    entries = [info] if "raised_exception" in info else list(info.values())
+    for entry in entries:
+        if isinstance(entry, dict) and (
+            entry.get("raised_exception") or entry.get("exception_message")
+        ):
+            message = str(entry.get("exception_message") or "unknown error")
+            first = message.split("\n[SQL:")[0].strip().splitlines()[0:2]
+            return " ".join(" ".join(first).split())[:400]
+    return None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One expectation's result, read-only.
+
+    ``error`` says why the check could not run: GX's exception, or a result of one of our
+    checks in a shape its findings do not declare (a result that cannot be read tells nothing,
+    so it is reported like a check that did not run). ``findings`` is set for our checks when
+    they ran. The unexpected/element counts are those of GX's row-by-row expectations.
+    """
+
+    expectation_type: str
+    success: bool
+    kwargs: Mapping[str, Any]
+    meta: Mapping[str, Any]
+    observed: Any  # the result's observed_value, None without one
+    findings: Findings | None
+    error: str | None
+    unexpected_count: int | None = None
+    element_count: int | None = None
+    unexpected_percent: float | None = None
+
+    @classmethod
+    def from_gx(cls, expectation: Mapping[str, Any]) -> CheckResult:
+        """The view of one entry of GX's ``results`` (a validation result as a dict)."""
+        config = expectation["expectation_config"]
+        etype = str(config["type"])
+        result = expectation.get("result") or {}
+        error = exception_reason(expectation)
+        findings = None
+        if error is None and result:
+            try:
+                findings = read_findings(etype, result)
+            except ResultShapeError as exc:
+                error = f"unreadable result: {exc}"
+        return cls(
+            expectation_type=etype,
+            success=bool(expectation.get("success")),
+            kwargs=MappingProxyType(dict(config.get("kwargs") or {})),
+            meta=MappingProxyType(dict(config.get("meta") or {})),
+            observed=result.get("observed_value"),
+            findings=findings,
+            error=error,
+            **_row_counts(result),
+        )
+
+    @classmethod
+    def of(cls, value: CheckResult | Mapping[str, Any]) -> CheckResult:
+        return value if isinstance(value, CheckResult) else cls.from_gx(value)
+
+    def findings_as(self, kind: type[F]) -> F:
+        """The findings, as the class the caller's check declares; raises ResultShapeError
+        when there are none of that kind (the check did not run, or is another check)."""
+        if not isinstance(self.findings, kind):
+            raise ResultShapeError(f"{self.expectation_type} has no {kind.__name__}")
+        return self.findings
+
+    def findings_if(self, kind: type[F]) -> F | None:
+        """The findings of that kind, or None (for a report column left blank)."""
+        return self.findings if isinstance(self.findings, kind) else None
+
+
+def _row_counts(result: Mapping[str, Any]) -> dict[str, Any]:
+    """GX's counts of a row-by-row expectation, if the result is one."""
+    if "unexpected_count" not in result:
+        return {}
+    total, percent = result.get("element_count"), result.get("unexpected_percent")
+    return {
+        "unexpected_count": int(result["unexpected_count"] or 0),
+        "element_count": None if total is None else int(total),
+        "unexpected_percent": None if percent is None else float(percent),
+    }
