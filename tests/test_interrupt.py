@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -19,6 +20,29 @@ from tests.test_aws_run import REGION, aws_args, read_s3_json
 
 def _stops(local_athena: Any) -> list[str]:
     return [q.state for q in local_athena.queries if "part_count" in q.sql]
+
+
+class SigtermWhen:
+    """Send this process SIGTERM, on its own thread, as soon as ``ready()`` holds (checked every
+    50 ms for up to ``timeout`` s); ``signalled`` holds when it was sent."""
+
+    def __init__(self, ready: Callable[[], bool], timeout: float = 60.0) -> None:
+        self.ready, self.timeout = ready, timeout
+        self.signalled: list[float] = []
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.ready():
+                self.signalled.append(time.monotonic())
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            time.sleep(0.05)
+
+    def join(self) -> None:
+        self._thread.join(5)
 
 
 def test_a_query_past_the_time_limit_is_stopped_and_reported(
@@ -55,16 +79,7 @@ def test_sigterm_cancels_queries_in_flight_and_reports_what_was_finished(
 ) -> None:
     local_athena.hang(r"part_count")
 
-    def send_sigterm_when_hung() -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if "RUNNING" in _stops(local_athena):
-                os.kill(os.getpid(), signal.SIGTERM)
-                return
-            time.sleep(0.1)
-
-    killer = threading.Thread(target=send_sigterm_when_hung, daemon=True)
-    killer.start()
+    killer = SigtermWhen(lambda: "RUNNING" in _stops(local_athena))
     code, out, err = run_cli(
         *aws_args(
             aws_lake["topic"],
@@ -76,7 +91,7 @@ def test_sigterm_cancels_queries_in_flight_and_reports_what_was_finished(
             "false",
         )
     )
-    killer.join(5)
+    killer.join()
     assert code == 3
     assert "SIGTERM: stopped 1 query(ies) in flight" in err
     report = read_s3_json(
@@ -106,22 +121,13 @@ def test_sigterm_while_a_query_is_starting_still_cancels_it(
     local_athena.hang(r"part_count")
     local_athena.slow_start(r"part_count", 2.0)
 
-    def send_sigterm_when_running() -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if "RUNNING" in _stops(local_athena):
-                os.kill(os.getpid(), signal.SIGTERM)
-                return
-            time.sleep(0.05)
-
-    killer = threading.Thread(target=send_sigterm_when_running, daemon=True)
-    killer.start()
+    killer = SigtermWhen(lambda: "RUNNING" in _stops(local_athena))
     started = time.monotonic()
     code, _, err = run_cli(
         *aws_args(aws_lake["topic"], "--tables", "part_count", "--data_docs", "false")
     )
     elapsed = time.monotonic() - started
-    killer.join(5)
+    killer.join()
     assert code == 3
     assert elapsed < 60, err[-2000:]  # not the 900 s time limit
     assert _stops(local_athena) == ["CANCELLED"]
@@ -146,19 +152,7 @@ def test_sigterm_during_a_repair_stops_the_ddl_and_the_run_reports(
     def ddl_states() -> list[str]:
         return [q.state for q in local_athena.queries if q.kind == "DDL"]
 
-    signalled: list[float] = []
-
-    def send_sigterm_when_running() -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if "RUNNING" in ddl_states():
-                signalled.append(time.monotonic())
-                os.kill(os.getpid(), signal.SIGTERM)
-                return
-            time.sleep(0.05)
-
-    killer = threading.Thread(target=send_sigterm_when_running, daemon=True)
-    killer.start()
+    killer = SigtermWhen(lambda: "RUNNING" in ddl_states())
     code, out, err = run_cli(
         *aws_args(
             aws_lake["topic"],
@@ -171,9 +165,9 @@ def test_sigterm_during_a_repair_stops_the_ddl_and_the_run_reports(
         )
     )
     ended = time.monotonic()
-    killer.join(5)
-    assert signalled, err[-2000:]
-    assert ended - signalled[0] < 20, err[-2000:]  # seconds, not the 600 s time limit
+    killer.join()
+    assert killer.signalled, err[-2000:]
+    assert ended - killer.signalled[0] < 20, err[-2000:]  # seconds, not the 600 s time limit
     assert code == 3
     assert ddl_states() == ["CANCELLED"]
     assert local_athena.operations["StopQueryExecution"] == 1
@@ -208,20 +202,11 @@ def test_a_run_after_a_sigterm_in_the_same_process_checks_its_tables(
     next run in the process runs every query of its own."""
     local_athena.hang(r"part_count")
 
-    def send_sigterm_when_hung() -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if "RUNNING" in _stops(local_athena):
-                os.kill(os.getpid(), signal.SIGTERM)
-                return
-            time.sleep(0.1)
-
-    killer = threading.Thread(target=send_sigterm_when_hung, daemon=True)
-    killer.start()
+    killer = SigtermWhen(lambda: "RUNNING" in _stops(local_athena))
     code, _, err = run_cli(
         *aws_args(aws_lake["topic"], "--tables", "part_count", "--data_docs", "false")
     )
-    killer.join(5)
+    killer.join()
     assert code == 3
     assert "SIGTERM: stopped 1 query(ies) in flight" in err
 
