@@ -6,6 +6,7 @@ from typing import Any
 
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
+from data_monitor.model.errors import one_line
 from data_monitor.model.stop_control import run_query
 
 
@@ -34,9 +35,7 @@ def fetch_one(execution_engine: SqlAlchemyExecutionEngine, query: Any) -> dict[s
 
 def first_line(exc: BaseException) -> str:
     """The reason without the SQL statement and parameters drivers append to it."""
-    text = str(getattr(exc, "orig", None) or exc).split("[SQL:")[0].strip()
-    first = text.splitlines()[0] if text else ""
-    return " ".join(first.split())[:400] or type(exc).__name__
+    return one_line(str(getattr(exc, "orig", None) or exc), max_lines=1) or type(exc).__name__
 
 
 def value_or_raise(value: Any) -> Any:

@@ -19,6 +19,7 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
     if settings.backend == "local":
         from data_monitor.backends.local.alerts import LocalAlertSink
         from data_monitor.backends.local.catalog import LocalCatalog
+        from data_monitor.backends.local.docs_site import local_docs_site
         from data_monitor.backends.local.engine import DuckDBEngine
         from data_monitor.backends.local.store import LocalStore
 
@@ -31,10 +32,12 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
             DuckDBEngine(store, catalog, settings.database, stop),
             LocalAlertSink(settings.warehouse, settings.sns_topic_arn),
             stop,
+            local_docs_site(settings),
         )
     from data_monitor.backends.aws.alerts import SnsAlertSink
     from data_monitor.backends.aws.calls import AwsClients
     from data_monitor.backends.aws.catalog import GlueCatalog
+    from data_monitor.backends.aws.docs_site import s3_docs_site
     from data_monitor.backends.aws.engine import AthenaEngine
     from data_monitor.backends.aws.store import S3Store
 
@@ -46,11 +49,13 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
         settings.athena_workgroup,
         stop,
     )
+    s3 = S3Store(clients, settings.report_write_options)
     return Backend(
         "aws",
-        S3Store(clients, settings.report_write_options),
+        s3,
         GlueCatalog(clients),
         engine,
         SnsAlertSink(clients, settings.sns_topic_arn),
         stop,
+        s3_docs_site(settings, s3),
     )

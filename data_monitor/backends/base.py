@@ -7,7 +7,9 @@ standing in for SNS. ``aws``: S3, Glue, Athena (pyathena), SNS. Everything betwe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from data_monitor.model.catalog import Partition, TableMeta
@@ -93,6 +95,50 @@ class AlertSink(Protocol):
 
 
 @dataclass
+class DocsSite:
+    """A run's Data Docs site: GX builds it in ``site_dir`` from the validation results it
+    stores in ``results_dir`` (both None: no site this run).
+
+    This base is a site that stays where it is built, as the local backend's folder does:
+    nothing to fetch or publish, and old summary pages are pruned in the folder itself. The
+    AWS backend's site (aws/docs_site) is built in a scratch folder and published to S3.
+    """
+
+    site_dir: Path | None = None
+    results_dir: Path | None = None
+
+    @property
+    def built_in_place(self) -> bool:
+        """True when the folder GX builds in is the site readers open."""
+        return True
+
+    def fetch_history(self, keep: int) -> int:
+        """Bring the newest ``keep`` past runs' results into ``results_dir`` so the index
+        lists them; returns how many runs."""
+        return 0
+
+    def publish(self) -> str:
+        """Make the built site readable where it lives; returns the index's location."""
+        return str(self.index_path())
+
+    def publish_files(self, relatives: Sequence[str]) -> None:
+        """Publish again files of the site changed after ``publish`` (index last)."""
+
+    def published_names(self, folder: str) -> set[str]:
+        """Names of files already published in ``folder`` of the site and not in this run's
+        build."""
+        return set()
+
+    def index_path(self) -> Path:
+        if self.site_dir is None:
+            raise ValueError("this run builds no Data Docs site")
+        return self.site_dir / "index.html"
+
+    def cleanup(self) -> None:
+        """Remove what the run built only to publish."""
+
+
+@dataclass
 class Backend:
     name: str
     store: Store
@@ -101,6 +147,8 @@ class Backend:
     alerts: AlertSink
     # the run's time limit and stop, shared with the engine; a backend no run made never stops
     stop: StopControl = field(default_factory=StopControl)
+    docs: DocsSite = field(default_factory=DocsSite)  # no site unless the run builds one
 
     def close(self) -> None:
         self.engine.close()
+        self.docs.cleanup()

@@ -1,4 +1,5 @@
-"""What delivering a run needs: its backend, settings, outcome, start time and Data Docs plan.
+"""What delivering a run needs: its backend (with its Data Docs site), settings, outcome and
+start time.
 
 The run builds one and hands it to the checkpoint, which gives it to each of the monitor's
 actions before running them (as GX gives every action its data context): GX builds the actions
@@ -10,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from data_monitor.backends.base import Backend
-from data_monitor.delivery.docs_site import DocsPlan
+from data_monitor.backends.base import Backend, DocsSite
 from data_monitor.model.results import RunOutcome
 from data_monitor.model.settings import Settings
 
@@ -22,4 +22,7 @@ class RunContext:
     settings: Settings
     outcome: RunOutcome
     started: dt.datetime
-    docs: DocsPlan
+
+    @property
+    def docs(self) -> DocsSite:
+        return self.backend.docs

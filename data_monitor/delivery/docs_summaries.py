@@ -14,8 +14,7 @@ import re
 from html import escape
 from pathlib import Path
 
-from data_monitor.backends.base import Store
-from data_monitor.delivery.docs_site import DocsPlan
+from data_monitor.backends.base import DocsSite
 
 FOLDER = "run-summaries"
 LATEST = "latest.html"
@@ -32,11 +31,9 @@ def page_name(stamp: str, run_key: str, as_of: str) -> str:
     return f"{stamp}_{run_key}_{as_of}.html"
 
 
-def link_summary(
-    store: Store, docs: DocsPlan, page: bytes, name: str, alerts: int, keep: int
-) -> list[str]:
+def link_summary(docs: DocsSite, page: bytes, name: str, alerts: int, keep: int) -> list[str]:
     """Put the run's summary into the site and the banner into its index; returns the
-    files written (relative to the site), which the caller uploads on AWS."""
+    files written (relative to the site), for the site to publish again."""
     if docs.site_dir is None:
         return []
     folder = docs.site_dir / FOLDER
@@ -44,8 +41,8 @@ def link_summary(
     for file_name in (name, LATEST):
         (folder / file_name).write_bytes(page)
     names = _local_pages(folder)
-    if docs.publish_uri:  # past runs' summaries are in S3, not in this run's scratch site
-        names |= _published_pages(store, docs.publish_uri + FOLDER + "/")
+    if not docs.built_in_place:  # past runs' summaries are published, not in this build
+        names |= {n for n in docs.published_names(FOLDER) if PAGE.match(n)}
     else:
         for old in sorted(names, reverse=True)[keep:]:
             (folder / old).unlink(missing_ok=True)
@@ -59,11 +56,6 @@ def link_summary(
 
 def _local_pages(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir() if PAGE.match(p.name)}
-
-
-def _published_pages(store: Store, uri: str) -> set[str]:
-    names = (o.uri.rsplit("/", 1)[-1] for o in store.list_objects(uri))
-    return {n for n in names if PAGE.match(n)}
 
 
 def with_banner(html: str, recent: list[str], current: str, alerts: int) -> str:

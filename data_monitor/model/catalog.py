@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+
+from data_monitor.model.json_data import Raw, items, obj, text
 
 PARTITION_KEY = "id_bucket"
 PARTITION_DIR = re.compile(rf"^{PARTITION_KEY}=(\d+)/?$")
@@ -151,7 +152,7 @@ class Projection:
         bucket = int(match.group(1))
         return bucket if folder.replace(PLACEHOLDER, self.value_text(bucket)) == match[0] else None
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> dict[str, object]:
         """The settings and what Athena makes of them, for the table's inventory."""
         bounds = self.bounds()
         return {
@@ -187,24 +188,21 @@ class TableMeta:
     columns: tuple[Column, ...]
     partition_keys: tuple[Column, ...]
     parameters: dict[str, str] = field(default_factory=dict)
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    raw: Raw = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_glue(cls, database: str, table: dict[str, Any]) -> TableMeta:
-        sd = table.get("StorageDescriptor") or {}
-        location = sd.get("Location") or ""
-        if location and not location.endswith("/"):
-            location += "/"
+    def from_glue(cls, database: str, table: Raw) -> TableMeta:
+        sd = obj(table.get("StorageDescriptor"))
         return cls(
             database=database,
-            name=table.get("Name", ""),
-            table_type=table.get("TableType") or "",
-            location=location,
-            input_format=sd.get("InputFormat") or "",
-            serde=(sd.get("SerdeInfo") or {}).get("SerializationLibrary") or "",
+            name=text(table.get("Name")),
+            table_type=text(table.get("TableType")),
+            location=_folder(text(sd.get("Location"))),
+            input_format=text(sd.get("InputFormat")),
+            serde=text(obj(sd.get("SerdeInfo")).get("SerializationLibrary")),
             columns=_columns(sd.get("Columns")),
             partition_keys=_columns(table.get("PartitionKeys")),
-            parameters={str(k): str(v) for k, v in (table.get("Parameters") or {}).items()},
+            parameters={str(k): text(v) for k, v in obj(table.get("Parameters")).items()},
             raw=table,
         )
 
@@ -227,9 +225,9 @@ class TableMeta:
     def partition_location(self, bucket: int) -> str:
         return f"{self.location}{PARTITION_KEY}={bucket}/"
 
-    def partition_structure(self, bucket: int) -> dict[str, Any]:
+    def partition_structure(self, bucket: int) -> dict[str, object]:
         """A Glue PartitionInput for ``bucket``: the table's storage descriptor, new location."""
-        sd = dict(self.raw.get("StorageDescriptor") or {})
+        sd = dict(obj(self.raw.get("StorageDescriptor")))
         sd["Location"] = self.partition_location(bucket)
         return {"Values": [str(bucket)], "StorageDescriptor": sd}
 
@@ -240,11 +238,9 @@ class Partition:
     location: str
 
     @classmethod
-    def from_glue(cls, partition: dict[str, Any]) -> Partition:
-        location = (partition.get("StorageDescriptor") or {}).get("Location") or ""
-        if location and not location.endswith("/"):
-            location += "/"
-        return cls(values=tuple(str(v) for v in partition.get("Values") or ()), location=location)
+    def from_glue(cls, partition: Raw) -> Partition:
+        location = _folder(text(obj(partition.get("StorageDescriptor")).get("Location")))
+        return cls(values=tuple(text(v) for v in items(partition.get("Values"))), location=location)
 
     def bucket(self) -> int | None:
         """The id_bucket value, or None when it is not a non-negative integer."""
@@ -259,5 +255,11 @@ def bucket_of_prefix(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _columns(items: Any) -> tuple[Column, ...]:
-    return tuple(Column(str(c.get("Name", "")), str(c.get("Type", ""))) for c in items or ())
+def _columns(value: object) -> tuple[Column, ...]:
+    columns = (obj(c) for c in items(value))
+    return tuple(Column(text(c.get("Name")), text(c.get("Type"))) for c in columns)
+
+
+def _folder(location: str) -> str:
+    """A location as a folder (ending in "/"); Glue stores it with or without."""
+    return location if not location or location.endswith("/") else location + "/"

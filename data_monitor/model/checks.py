@@ -9,13 +9,15 @@ one place that reads that dict's keys; the monitor's own checks also carry typed
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from data_monitor.model.errors import one_line
 from data_monitor.model.findings import Findings, ResultShapeError, read_findings
+from data_monitor.model.json_data import Raw, obj
 
 F = TypeVar("F", bound=Findings)
 
@@ -61,32 +63,28 @@ def alert_code_of(text: str) -> AlertCode | str:
         return text
 
 
-def format_pct(diff: Any) -> str:
+def format_pct(diff: float | str) -> str:
     return "inf" if diff == "inf" else f"{float(diff):.6f}"
 
 
-def listed(values: Sequence[Any], total: int, limit: int = 10) -> str:
+def listed(values: Sequence[object], total: int, limit: int = 10) -> str:
     """The first ``limit`` values, then how many more there are."""
     shown = ", ".join(str(v) for v in values[:limit])
     return shown + (f", ... ({total - limit} more)" if total > limit else "")
 
 
-def exception_reason(expectation: Mapping[str, Any]) -> str | None:
+def exception_reason(expectation: Raw) -> str | None:
     """Why an expectation could not run, in one line, or None if it ran.
 
     GX reports an error of the expectation itself as ``{"raised_exception": true, ...}`` and a
     failed metric (a query that failed) as ``{<metric id>: {"exception_message": ...}}``. Only
     the first line of the message is kept: drivers append the whole SQL statement after it.
     """
-    info = expectation.get("exception_info") or {}
-    entries = [info] if "raised_exception" in info else list(info.values())
+    info = obj(expectation.get("exception_info"))
+    entries = [info] if "raised_exception" in info else [obj(v) for v in info.values()]
     for entry in entries:
-        if isinstance(entry, dict) and (
-            entry.get("raised_exception") or entry.get("exception_message")
-        ):
-            message = str(entry.get("exception_message") or "unknown error")
-            first = message.split("\n[SQL:")[0].strip().splitlines()[0:2]
-            return " ".join(" ".join(first).split())[:400]
+        if entry.get("raised_exception") or entry.get("exception_message"):
+            return one_line(str(entry.get("exception_message") or "unknown error"), max_lines=2)
     return None
 
 
@@ -102,9 +100,9 @@ class CheckResult:
 
     expectation_type: str
     success: bool
-    kwargs: Mapping[str, Any]
-    meta: Mapping[str, Any]
-    observed: Any  # the result's observed_value, None without one
+    kwargs: Raw
+    meta: Raw
+    observed: object  # the result's observed_value, None without one
     findings: Findings | None
     error: str | None
     unexpected_count: int | None = None
@@ -112,13 +110,14 @@ class CheckResult:
     unexpected_percent: float | None = None
 
     @classmethod
-    def from_gx(cls, expectation: Mapping[str, Any]) -> CheckResult:
+    def from_gx(cls, expectation: Raw) -> CheckResult:
         """The view of one entry of GX's ``results`` (a validation result as a dict)."""
-        config = expectation["expectation_config"]
+        config = obj(expectation.get("expectation_config"))
         etype = str(config["type"])
-        result = expectation.get("result") or {}
+        result = obj(expectation.get("result"))
         error = exception_reason(expectation)
         findings = None
+        unexpected, elements, percent = _row_counts(result)
         if error is None and result:
             try:
                 findings = read_findings(etype, result)
@@ -127,16 +126,18 @@ class CheckResult:
         return cls(
             expectation_type=etype,
             success=bool(expectation.get("success")),
-            kwargs=MappingProxyType(dict(config.get("kwargs") or {})),
-            meta=MappingProxyType(dict(config.get("meta") or {})),
+            kwargs=MappingProxyType(dict(obj(config.get("kwargs")))),
+            meta=MappingProxyType(dict(obj(config.get("meta")))),
             observed=result.get("observed_value"),
             findings=findings,
             error=error,
-            **_row_counts(result),
+            unexpected_count=unexpected,
+            element_count=elements,
+            unexpected_percent=percent,
         )
 
     @classmethod
-    def of(cls, value: CheckResult | Mapping[str, Any]) -> CheckResult:
+    def of(cls, value: CheckResult | Raw) -> CheckResult:
         return value if isinstance(value, CheckResult) else cls.from_gx(value)
 
     def findings_as(self, kind: type[F]) -> F:
@@ -151,13 +152,26 @@ class CheckResult:
         return self.findings if isinstance(self.findings, kind) else None
 
 
-def _row_counts(result: Mapping[str, Any]) -> dict[str, Any]:
-    """GX's counts of a row-by-row expectation, if the result is one."""
+def _row_counts(result: Raw) -> tuple[int | None, int | None, float | None]:
+    """GX's (unexpected_count, element_count, unexpected_percent) of a row-by-row
+    expectation; all None for a result of another kind."""
     if "unexpected_count" not in result:
-        return {}
-    total, percent = result.get("element_count"), result.get("unexpected_percent")
-    return {
-        "unexpected_count": int(result["unexpected_count"] or 0),
-        "element_count": None if total is None else int(total),
-        "unexpected_percent": None if percent is None else float(percent),
-    }
+        return None, None, None
+    total, percent = _number(result.get("element_count")), _number(result.get("unexpected_percent"))
+    return (
+        int(_number(result["unexpected_count"]) or 0),
+        None if total is None else int(total),
+        percent,
+    )
+
+
+def _number(value: object) -> float | None:
+    """A count or percentage as GX writes it (int, float, or a numeric text); None otherwise."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return None

@@ -16,7 +16,10 @@ import functools
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 T = TypeVar("T")
 
@@ -25,20 +28,22 @@ class ResultShapeError(ValueError):
     """A result is not the shape its expectation's findings declare (the message says how)."""
 
 
-_BY_TYPE: dict[str, type[Findings]] = {}
-
-
 @dataclass(frozen=True)
 class Findings:
     """The base of the per-check shapes; a subclass names its expectation type."""
 
     expectation_type: ClassVar[str] = ""
 
-    def __init_subclass__(cls, expectation: str = "", **kwargs: Any) -> None:
+    def __init_subclass__(cls, expectation: str = "", **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         if expectation:
             cls.expectation_type = expectation
-            _BY_TYPE[expectation] = cls
+
+
+def _by_type(expectation_type: str) -> type[Findings] | None:
+    """The findings class declared for ``expectation_type`` (the classes below), if any."""
+    kinds = (k for k in Findings.__subclasses__() if k.expectation_type == expectation_type)
+    return next(kinds, None)
 
 
 def required(value: T | None, name: str) -> T:
@@ -50,13 +55,13 @@ def required(value: T | None, name: str) -> T:
 
 def findings_type(expectation_type: str) -> type[Findings] | None:
     """The findings class of one of our expectation types, None for any other type."""
-    return _BY_TYPE.get(expectation_type)
+    return _by_type(expectation_type)
 
 
-def read_findings(expectation_type: str, result: Mapping[str, Any]) -> Findings | None:
+def read_findings(expectation_type: str, result: Mapping[str, object]) -> Findings | None:
     """The typed findings of a result (``{"observed_value", "details"}``), None for a type that
     has none (GX's own and users' expectations); raises ResultShapeError on another shape."""
-    kind = _BY_TYPE.get(expectation_type)
+    kind = _by_type(expectation_type)
     if kind is None:
         return None
     if "observed_value" not in result:
@@ -66,11 +71,13 @@ def read_findings(expectation_type: str, result: Mapping[str, Any]) -> Findings 
         raise ResultShapeError("the result has no 'details' object")
     if "observed" in details:  # would be shadowed by the observed value below
         raise ResultShapeError("details has unexpected key(s): observed")
-    findings: Findings = _build(kind, {**details, "observed": result["observed_value"]}, "details")
+    findings = _build(kind, {**details, "observed": result["observed_value"]}, "details")
+    if not isinstance(findings, Findings):
+        raise ResultShapeError(f"{kind.__name__} is not a findings class")
     return findings
 
 
-def _build(kind: Any, data: Any, where: str) -> Any:
+def _build(kind: type[DataclassInstance], data: object, where: str) -> object:
     """An instance of the dataclass ``kind`` from the object ``data`` (at ``where``)."""
     if not isinstance(data, Mapping):
         raise ResultShapeError(f"{where} is {type(data).__name__}, expected an object")
@@ -79,7 +86,7 @@ def _build(kind: Any, data: Any, where: str) -> Any:
     if unknown:
         raise ResultShapeError(f"{where} has unexpected key(s): {', '.join(unknown)}")
     hints = _hints(kind)
-    values = {}
+    values: dict[str, object] = {}
     for f in fields:
         if f.name in data:
             values[f.name] = _value(hints[f.name], data[f.name], f"{where}.{f.name}")
@@ -89,11 +96,11 @@ def _build(kind: Any, data: Any, where: str) -> Any:
 
 
 @functools.cache
-def _hints(kind: Any) -> dict[str, Any]:
+def _hints(kind: type[DataclassInstance]) -> dict[str, object]:
     return typing.get_type_hints(kind)
 
 
-def _value(hint: Any, value: Any, where: str) -> Any:
+def _value(hint: object, value: object, where: str) -> object:
     """``value`` as its field declares it: an object as its dataclass, a list as a tuple (the
     findings are read-only)."""
     if isinstance(value, list):
@@ -103,7 +110,7 @@ def _value(hint: Any, value: Any, where: str) -> Any:
     return _build(nested, value, where) if nested is not None and value is not None else value
 
 
-def _nested(hint: Any) -> type | None:
+def _nested(hint: object) -> type[DataclassInstance] | None:
     """The dataclass ``hint`` names, alone or in a union with None."""
     for candidate in (hint, *typing.get_args(hint)):
         if isinstance(candidate, type) and dataclasses.is_dataclass(candidate):

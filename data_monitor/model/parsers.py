@@ -16,7 +16,7 @@ import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from data_monitor.model.names import BUCKET_NAME, COLUMN_NAME, GLUE_NAME
 
@@ -34,9 +34,9 @@ class RejectedValue(ValueError):
 @dataclass(frozen=True)
 class Parser:
     accepts: str  # completes "'<text>' is not ..."
-    convert: Callable[[str], Any]  # raises ValueError or TypeError for a value it refuses
+    convert: Callable[[str], object]  # raises ValueError or TypeError for a value it refuses
 
-    def read(self, text: str) -> Any:
+    def read(self, text: str) -> object:
         try:
             return self.convert(text)
         except (ValueError, TypeError):
@@ -52,7 +52,7 @@ class Declared:
     backend: str | None = None  # "aws" or "local": the only backend that reads the setting
     # filled in from the dataclass field by declarations_of()
     name: str = ""
-    default: Any = None
+    default: object = None
     required: bool = False
 
     @property
@@ -74,7 +74,7 @@ def declarations_of(cls: type) -> tuple[Declared, ...]:
     return tuple(_declared_field(f) for f in dataclasses.fields(cls))
 
 
-def _declared_field(f: dataclasses.Field[Any]) -> Declared:
+def _declared_field(f: dataclasses.Field[object]) -> Declared:
     if _DECLARED not in f.metadata:
         raise TypeError(f"{f.name} has no declare(...) in its metadata")
     declared = dataclasses.replace(f.metadata[_DECLARED], name=f.name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
 
 from data_monitor.model.checks import AlertCode, Severity
 
@@ -51,11 +50,11 @@ class TableRow:
     storage_buckets: list[int] = field(default_factory=list)
     unregistered_buckets: list[int] = field(default_factory=list)
     row_count_history: list[int] = field(default_factory=list)  # past days, oldest first
-    skewed_buckets: list[Any] = field(default_factory=list)  # the fullest/emptiest, if skewed
+    skewed_buckets: list[int] = field(default_factory=list)  # the fullest/emptiest, if skewed
     status: str = "ok"
     alerts: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
@@ -79,7 +78,7 @@ class RunOutcome:
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.failures or any(a.code == "ERROR" for a in self.alerts):
+        if self.failures or any(a.code == AlertCode.ERROR for a in self.alerts):
             return ExitCode.INCOMPLETE
         return ExitCode.ALERTS if self.alerts else ExitCode.OK
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -27,14 +26,14 @@ STOP_OPTION = "data_monitor_stop"  # the SQLAlchemy execution option holding the
 
 Cancel = Callable[[], None]
 # (DB-API cursor, driver connection) -> what stops that cursor's query
-Canceller = Callable[[Any, Any], Cancel]
+Canceller = Callable[[object, object], Cancel]
 
 
 class QueryStopped(RuntimeError):
     """The query was cancelled (time limit, or the run was stopped)."""
 
 
-def _cannot_cancel(cursor: Any, driver_connection: Any) -> Cancel:
+def _cannot_cancel(cursor: object, driver_connection: object) -> Cancel:
     return lambda: None
 
 
@@ -52,10 +51,10 @@ class StopControl:
         """How the run's engine cancels the query of one of its cursors."""
         self._canceller = canceller
 
-    def canceller_for(self, cursor: Any, driver_connection: Any) -> Cancel:
+    def canceller_for(self, cursor: object, driver_connection: object) -> Cancel:
         return self._canceller(cursor, driver_connection)
 
-    def execution_options(self) -> dict[str, Any]:
+    def execution_options(self) -> dict[str, object]:
         """SQLAlchemy execution options that carry this control to every query of an engine."""
         return {STOP_OPTION: self}
 
@@ -89,7 +88,7 @@ class StopControl:
                 self._in_flight.pop(key, None)
 
 
-def control_of(engine: Any) -> StopControl:
+def control_of(engine: sa.engine.Engine) -> StopControl:
     """The run's control that ``engine`` (a SQLAlchemy engine) carries. An engine no run made,
     such as one the expectations are used with on their own, gets a control of its own: the
     default time limit (without a canceller it cannot enforce), never stopped."""
@@ -97,15 +96,15 @@ def control_of(engine: Any) -> StopControl:
     return control if isinstance(control, StopControl) else StopControl()
 
 
-def run_query(engine: Any, query: Any) -> dict[str, Any]:
+def run_query(engine: sa.engine.Engine, query: sa.sql.Executable) -> dict[str, object]:
     """Execute a SELECT returning one row, within the run's time limit; the row as a dict."""
     control = control_of(engine)
     if control.stopped():
         raise QueryStopped("not started: the run is being stopped")
     with engine.connect() as connection:
-        cursors: list[Any] = []
+        cursors: list[object] = []
 
-        def grab(conn: Any, cursor: Any, *args: Any) -> None:
+        def grab(conn: object, cursor: object, *args: object) -> None:
             cursors.append(cursor)
 
         def cancel() -> None:
@@ -123,8 +122,8 @@ def run_query(engine: Any, query: Any) -> dict[str, Any]:
 
 
 def _within_limit(
-    control: StopControl, cancel: Cancel, execute: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
+    control: StopControl, cancel: Cancel, execute: Callable[[], dict[str, object]]
+) -> dict[str, object]:
     """``execute()``, cancelled at the time limit or by ``stop_all``; a cancelled query's
     driver error becomes QueryStopped, saying which of the two stopped it."""
     timed_out = threading.Event()
@@ -148,7 +147,7 @@ def _within_limit(
             timer.cancel()
 
 
-def quietly(call: Callable[[], Any]) -> None:
+def quietly(call: Callable[[], object]) -> None:
     """Call a cancel, ignoring its failure: cancelling what already ended is not an error."""
     try:
         call()

@@ -10,26 +10,29 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from data_monitor.backends import make_backend
 from data_monitor.backends.base import Backend
 from data_monitor.delivery.alerts import listed
 from data_monitor.delivery.context import RunContext
-from data_monitor.delivery.docs_site import fetch_history, plan_docs
 from data_monitor.delivery.outputs import send_alert, write_reports, write_summary
 from data_monitor.delivery.report import TableRow
 from data_monitor.lake.history import TableHistory, read_history
 from data_monitor.lake.inventory import Inventory
 from data_monitor.model.checks import AlertCode, Severity
+from data_monitor.model.json_data import JSONObject
 from data_monitor.model.names import GLUE_NAME
 from data_monitor.model.results import Alert, ExitCode, RunOutcome
 from data_monitor.model.settings import Settings
 from data_monitor.model.stop_control import StopControl
 from data_monitor.run.progress import Progress
 from data_monitor.run.table_check import TableOutcome, check_safely
-from data_monitor.validation.checkpoint import load_checkpoint_config, without_docs
-from data_monitor.validation.suites import default_gx_dir, load_suite_files
+from data_monitor.validation.checkpoint import (
+    ValidationResults,
+    load_checkpoint_config,
+    without_docs,
+)
+from data_monitor.validation.suites import SuiteFile, default_gx_dir, load_suite_files
 
 LOG = logging.getLogger("data_monitor")
 
@@ -57,8 +60,7 @@ def run(settings: Settings, stop: StopControl | None = None) -> RunOutcome:
     started = now_utc()
     outcome = RunOutcome(generated_at=iso(started))
     backend = make_backend(settings, stop)
-    docs = plan_docs(settings)
-    state = RunContext(backend, settings, outcome, started, docs)
+    state = RunContext(backend, settings, outcome, started)
     try:
         _fetch_docs_history(state)
         tables = _discover(backend, settings, outcome, suite_files)
@@ -69,14 +71,13 @@ def run(settings: Settings, stop: StopControl | None = None) -> RunOutcome:
             write_summary(backend, settings, outcome, started)
             send_alert(backend, settings, outcome, started)
     finally:
-        docs.cleanup()
         backend.close()
     return outcome
 
 
 def _fetch_docs_history(state: RunContext) -> None:
     try:
-        fetch_history(state.backend.store, state.docs, state.settings.docs_keep_runs)
+        state.docs.fetch_history(state.settings.docs_keep_runs)
     except Exception as exc:  # the site then lists this run only; the checks go on
         state.outcome.failures.append(f"Data Docs history could not be read: {exc}")
 
@@ -107,7 +108,7 @@ def _report_partial(outcome: RunOutcome, total: int) -> None:
 
 
 def _discover(
-    backend: Backend, settings: Settings, outcome: RunOutcome, suite_files: list[Any]
+    backend: Backend, settings: Settings, outcome: RunOutcome, suite_files: list[SuiteFile]
 ) -> list[str]:
     db = settings.database
     if not backend.catalog.database_exists(db):
@@ -168,7 +169,7 @@ def _discover(
 
 
 def _run_checkpoint(
-    state: RunContext, suite_files: list[Any], config: dict[str, Any], tables: list[str]
+    state: RunContext, suite_files: list[SuiteFile], config: JSONObject, tables: list[str]
 ) -> None:
     from data_monitor.validation.runner import RunId, SuiteRunner, new_run_id
 
@@ -186,8 +187,8 @@ def _run_checkpoint(
     runner.prepare(settings.database, tables)
     checkpoint = runner.checkpoint(config)
 
-    def check_tables(run_id: RunId) -> dict[Any, Any]:
-        results: dict[Any, Any] = {}
+    def check_tables(run_id: RunId) -> ValidationResults:
+        results: ValidationResults = {}
         progress = Progress(len(tables))
         with ThreadPoolExecutor(max_workers=settings.workers) as pool:
             futures = [

@@ -7,21 +7,28 @@ engine-specific error, so those checks are reported as not run, with the reason,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from data_monitor.backends.base import Backend
 from data_monitor.delivery.report import TableRow, row_from
 from data_monitor.lake.inventory import collect
 from data_monitor.lake.placement import location_refusal
 from data_monitor.model.catalog import PARTITION_KEY, TableMeta
-from data_monitor.model.checks import AlertCode, Severity
+from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.errors import one_line
+from data_monitor.model.json_data import items, obj
 from data_monitor.model.results import Alert
 from data_monitor.model.settings import Settings
 from data_monitor.validation.alert_text import alert_for
 from data_monitor.validation.suites import table_parameters
+
+if TYPE_CHECKING:
+    from data_monitor.validation.checkpoint import Validation
+    from data_monitor.validation.runner import SuiteRunner
 
 LOG = logging.getLogger("data_monitor")
 COUNT_CHECK = "expect_row_count_to_match_source"
@@ -32,7 +39,7 @@ HISTORY_POINTS = 30  # past row counts kept in a report row (the summary's trend
 class TableOutcome:
     row: TableRow
     alerts: list[Alert]
-    validations: list[tuple[Any, Any]] = field(default_factory=list)  # (definition, GX result)
+    validations: list[Validation] = field(default_factory=list)  # (definition, GX result)
 
 
 def iso_now() -> str:
@@ -80,7 +87,11 @@ def row_level_blocker(table: TableMeta, settings: Settings) -> str | None:
 
 
 def check_safely(
-    backend: Backend, settings: Settings, runner: Any, name: str, checkpoint_id: str | None = None
+    backend: Backend,
+    settings: Settings,
+    runner: SuiteRunner,
+    name: str,
+    checkpoint_id: str | None = None,
 ) -> TableOutcome:
     checked_at = iso_now()
     if backend.stop.stopped():
@@ -96,7 +107,10 @@ def check_safely(
         LOG.exception("checking %s failed", name)
         row = TableRow(table=name, checked_at=checked_at, status="error")
         alert = Alert(
-            AlertCode.ERROR, Severity.HIGH, name, f"check could not run: {_one_line(exc)}"
+            AlertCode.ERROR,
+            Severity.HIGH,
+            name,
+            f"check could not run: {one_line(f'{type(exc).__name__}: {exc}', 500)}",
         )
         row.alerts = [alert.line]
         return TableOutcome(row, [alert])
@@ -105,7 +119,7 @@ def check_safely(
 def _check_table(
     backend: Backend,
     settings: Settings,
-    runner: Any,
+    runner: SuiteRunner,
     name: str,
     checked_at: str,
     checkpoint_id: str | None,
@@ -133,20 +147,24 @@ def _check_table(
         validations = runner.validate(
             db, name, inventory, batches=("inventory",), checkpoint_id=checkpoint_id
         )
-    results = [item for _, r in validations for item in r.to_json_dict()["results"]]
+    results = [
+        CheckResult.from_gx(obj(item))
+        for _, r in validations
+        for item in items(r.to_json_dict()["results"])
+    ]
     if blocker is None and source_problem:
-        _mark_unrunnable(results, COUNT_CHECK, source_problem)
+        results = _unrunnable(results, COUNT_CHECK, source_problem)
     params = table_parameters(settings, db, name)
     alerts = merge_errors([a for a in (alert_for(name, r, params) for r in results) if a])
     if blocker is not None:
         alerts.insert(
             0, Alert(AlertCode.ERROR, Severity.HIGH, name, f"row-level checks not run: {blocker}")
         )
-    by_type: dict[str, dict[str, Any]] = {}
-    for item in results:
-        by_type.setdefault(item["expectation_config"]["type"], item)
+    by_type: dict[str, CheckResult] = {}
+    for check in results:
+        by_type.setdefault(check.expectation_type, check)
     row = row_from(inventory, name, by_type, checked_at)
-    past = getattr(runner, "history", {}).get(name)
+    past = runner.history.get(name)
     row.row_count_history = list(past.row_counts[-HISTORY_POINTS:]) if past else []
     row.alerts = [a.line for a in alerts]
     row.status = (
@@ -169,17 +187,22 @@ def _expose_source(backend: Backend, settings: Settings, name: str) -> str | Non
     return None
 
 
-def _mark_unrunnable(results: list[dict[str, Any]], expectation_type: str, reason: str) -> None:
-    for item in results:
-        if item["expectation_config"]["type"] == expectation_type:
-            item["success"] = False
-            item["result"] = {}
-            item["exception_info"] = {
-                "raised_exception": True,
-                "exception_message": reason,
-                "exception_traceback": None,
-            }
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+def _unrunnable(
+    results: list[CheckResult], expectation_type: str, reason: str
+) -> list[CheckResult]:
+    """``results`` with every check of ``expectation_type`` as a check that could not run."""
+    return [
+        dataclasses.replace(
+            check,
+            success=False,
+            observed=None,
+            findings=None,
+            error=reason,
+            unexpected_count=None,
+            element_count=None,
+            unexpected_percent=None,
+        )
+        if check.expectation_type == expectation_type
+        else check
+        for check in results
+    ]

@@ -17,7 +17,7 @@ from great_expectations.data_context.types.resource_identifiers import (
 )
 
 from data_monitor.delivery.context import RunContext
-from data_monitor.delivery.docs_site import prune_runs, publish_site, upload_new_results
+from data_monitor.delivery.docs_site import prune_runs
 from data_monitor.delivery.docs_summaries import link_summary, page_name
 from data_monitor.delivery.outputs import run_document, send_alert, write_reports, write_summary
 from data_monitor.delivery.summary_page import render_summary
@@ -98,7 +98,7 @@ class UpdateDocsAction(MonitorAction):
 
 
 class PublishDocsAction(MonitorAction):
-    """Upload the Data Docs site built by ``update_data_docs`` (AWS backend: to S3)."""
+    """Publish the Data Docs site built by ``update_data_docs`` (AWS backend: to S3)."""
 
     type: Literal["data_monitor_publish_docs"] = "data_monitor_publish_docs"
 
@@ -107,12 +107,7 @@ class PublishDocsAction(MonitorAction):
         docs = state.docs
         if docs.site_dir is None:
             return {}
-        index = str(docs.site_dir / "index.html")
-        if docs.publish_uri:
-            upload_new_results(state.backend.store, docs)
-            index = publish_site(
-                state.backend.store, docs.site_dir, docs.publish_uri, skip=docs.placeholders
-            )
+        index = docs.publish()
         state.outcome.outputs["data_docs"] = index
         return {"index": index}
 
@@ -135,11 +130,6 @@ class LinkSummaryAction(MonitorAction):
         )
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         name = page_name(stamp, outcome.run_key, settings.as_of.isoformat())
-        written = link_summary(
-            state.backend.store, docs, page, name, len(outcome.alerts), settings.docs_keep_runs
-        )
-        store = state.backend.store
-        for relative in written if docs.publish_uri else ():  # the index last, as publish_site
-            html = (docs.site_dir / relative).read_bytes()
-            store.write_bytes(f"{docs.publish_uri}{relative}", html, "text/html")
+        written = link_summary(docs, page, name, len(outcome.alerts), settings.docs_keep_runs)
+        docs.publish_files(written)
         return {"summary_in_docs": written[:1]}

@@ -17,9 +17,18 @@ from typing import Any
 from great_expectations.checkpoint.actions import ActionContext
 from great_expectations.checkpoint.checkpoint import Checkpoint, CheckpointResult
 from great_expectations.compatibility.pydantic import PrivateAttr
+from great_expectations.core import ExpectationSuiteValidationResult
+from great_expectations.core.result_format import ResultFormatUnion
 from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.core.suite_parameters import SuiteParameterDict
+from great_expectations.core.validation_definition import ValidationDefinition
+from great_expectations.data_context.types.resource_identifiers import (
+    ValidationResultIdentifier,
+)
 
 from data_monitor.delivery.context import RunContext
+from data_monitor.model.errors import one_line
+from data_monitor.model.json_data import JSONObject, JSONValue
 from data_monitor.validation.actions import MonitorAction  # importing it registers the actions
 
 DOCS_ACTIONS = (
@@ -28,7 +37,10 @@ DOCS_ACTIONS = (
     "data_monitor_publish_docs",
     "data_monitor_docs_summary",
 )
-TableRunner = Callable[[RunIdentifier], dict[Any, Any]]
+# one table's suites as run: (definition, its result), and a run's results as GX keeps them
+Validation = tuple[ValidationDefinition, ExpectationSuiteValidationResult]
+ValidationResults = dict[ValidationResultIdentifier, ExpectationSuiteValidationResult]
+TableRunner = Callable[[RunIdentifier], ValidationResults]
 
 
 class CheckpointConfigError(ValueError):
@@ -55,15 +67,17 @@ class MonitorCheckpoint(Checkpoint):
     def _run_validation_definitions(
         self,
         batch_parameters: dict[str, Any],
-        expectation_parameters: Any,
-        result_format: Any,
+        expectation_parameters: SuiteParameterDict,
+        result_format: ResultFormatUnion,
         run_id: RunIdentifier,
-    ) -> dict[Any, Any]:
+    ) -> ValidationResults:
         if self._table_runner is None:
             raise RuntimeError("MonitorCheckpoint needs a table runner")
         return self._table_runner(run_id)
 
-    def _construct_result(self, run_id: RunIdentifier, run_results: dict[Any, Any]) -> Any:
+    def _construct_result(
+        self, run_id: RunIdentifier, run_results: ValidationResults
+    ) -> CheckpointResult:
         if run_results:
             return super()._construct_result(run_id=run_id, run_results=run_results)
         # Every table was refused or failed before validating: GX's result refuses to be
@@ -72,7 +86,7 @@ class MonitorCheckpoint(Checkpoint):
             run_id=run_id, run_results={}, checkpoint_config=self, success=False
         )
 
-    def _run_actions(self, checkpoint_result: Any) -> None:
+    def _run_actions(self, checkpoint_result: CheckpointResult) -> None:
         action_context = ActionContext()
         for action in self._sort_actions():
             action._data_context = self._resolve_context().context
@@ -87,26 +101,34 @@ class MonitorCheckpoint(Checkpoint):
                 continue
             action_context.update(action=action, action_result=result)
 
-    def result_key(self, definition: Any, run_id: RunIdentifier, batch_id: str | None) -> Any:
+    def result_key(
+        self, definition: ValidationDefinition, run_id: RunIdentifier, batch_id: str | None
+    ) -> ValidationResultIdentifier:
         return self._build_result_key(definition, run_id, batch_id)
 
 
-def load_checkpoint_config(gx_dir: Path, name: str = "data_monitor") -> dict[str, Any]:
+def load_checkpoint_config(gx_dir: Path, name: str = "data_monitor") -> JSONObject:
     """The checkpoint definition, checked: unknown action types fail here, before the run."""
     path = gx_dir / "checkpoints" / f"{name}.json"
     try:
         config = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CheckpointConfigError(f"{path}: not readable JSON: {exc}") from exc
+    if not isinstance(config, dict):
+        raise CheckpointConfigError(f"{path}: expected a JSON object")
     try:
         MonitorCheckpoint(**{**config, "validation_definitions": []})
     except Exception as exc:  # pydantic lists every bad action
-        reason = " ".join(str(exc).split())[:500]
-        raise CheckpointConfigError(f"{path}: {reason}") from exc
+        raise CheckpointConfigError(f"{path}: {one_line(str(exc), 500)}") from exc
     return dict(config)
 
 
-def without_docs(config: dict[str, Any]) -> dict[str, Any]:
+def without_docs(config: JSONObject) -> JSONObject:
     """The same checkpoint with the Data Docs actions left out (``--data_docs false``)."""
-    kept = [a for a in config.get("actions", []) if a.get("type") not in DOCS_ACTIONS]
+    actions = config.get("actions")
+    kept: list[JSONValue] = [
+        a
+        for a in (actions if isinstance(actions, list) else [])
+        if not (isinstance(a, dict) and a.get("type") in DOCS_ACTIONS)
+    ]
     return {**config, "actions": kept}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Final
 
 import great_expectations as gx
 import pandas as pd
@@ -21,13 +21,14 @@ from data_monitor.backends.base import QueryEngine
 from data_monitor.lake.history import TableHistory
 from data_monitor.lake.inventory import Inventory
 from data_monitor.model.catalog import PARTITION_KEY
+from data_monitor.model.json_data import JSONObject
 from data_monitor.model.settings import Settings
 from data_monitor.validation import datasource as gx_datasource  # noqa: F401  (registers the catalog_sql datasource)
-from data_monitor.validation.checkpoint import MonitorCheckpoint
+from data_monitor.validation.checkpoint import MonitorCheckpoint, Validation
 from data_monitor.validation.context import build_context
 from data_monitor.validation.suites import SuiteFile, build_suite, table_parameters
 
-RESULT_FORMAT = "BASIC"
+RESULT_FORMAT: Final = "BASIC"
 RunId = RunIdentifier  # the run's GX identity (its Data Docs pages and stored results)
 
 
@@ -54,7 +55,7 @@ class SuiteRunner:
         self.run_id = run_id
         self.docs_dir = docs_dir
         self.context = build_context(results_dir, docs_dir)
-        self.definitions: dict[tuple[str, str], Any] = {}
+        self.definitions: dict[tuple[str, str], gx.ValidationDefinition] = {}
         self.history: dict[str, TableHistory] = {}
         # GX passes ``kwargs`` to create_engine as given: the run's stop control among the
         # execution options arrives as the object itself (the context is ephemeral, so the
@@ -75,7 +76,7 @@ class SuiteRunner:
             if f.table is not None and f.name == base.name
         }
 
-    def prepare(self, database: str, tables: list[str]) -> list[Any]:
+    def prepare(self, database: str, tables: list[str]) -> list[gx.ValidationDefinition]:
         """One validation definition per table and suite, added to the (in-memory) store."""
         for table in tables:
             name = f"{database}.{table}"
@@ -96,9 +97,9 @@ class SuiteRunner:
                 )
         return list(self.definitions.values())
 
-    def checkpoint(self, config: dict[str, Any]) -> MonitorCheckpoint:
-        checkpoint = MonitorCheckpoint(
-            **{**config, "validation_definitions": list(self.definitions.values())}
+    def checkpoint(self, config: JSONObject) -> MonitorCheckpoint:
+        checkpoint = MonitorCheckpoint.parse_obj(
+            {**config, "validation_definitions": list(self.definitions.values())}
         )
         self.context.checkpoints.add(checkpoint)
         return checkpoint
@@ -111,12 +112,12 @@ class SuiteRunner:
         batches: tuple[str, ...] = ("table", "inventory"),
         checkpoint_id: str | None = None,
         bucket_column: str = PARTITION_KEY,
-    ) -> list[tuple[Any, Any]]:
+    ) -> list[Validation]:
         """Run the table's suites of the given batch kinds: (definition, GX result) pairs."""
         params = table_parameters(
             self.settings, database, table, self.history.get(table), bucket_column
         )
-        done = []
+        done: list[Validation] = []
         for batch, _ in self.suites:
             if batch not in batches:
                 continue

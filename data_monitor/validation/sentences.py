@@ -34,21 +34,6 @@ def sentence_of(expectation_type: str, kwargs: dict[str, Any]) -> str:
     return " ".join(text.split())
 
 
-def observed_of(result: dict[str, Any]) -> str:
-    """Counts for a row-by-row expectation, else the observed value."""
-    if "unexpected_count" in result:
-        count = int(result["unexpected_count"] or 0)
-        total = result.get("element_count")
-        percent = result.get("unexpected_percent")
-        text = f"{count:,} unexpected row(s)"
-        if total is not None:
-            text += f" of {int(total):,}"
-        if percent is not None:
-            text += f" ({float(percent):.2f}%)"
-        return text
-    return str(result.get("observed_value"))
-
-
 def _fill(template: dict[str, Any]) -> str:
     text = str(template.get("template") or "")
     params = template.get("params") or {}

@@ -21,6 +21,7 @@ import custom_expectations  # noqa: F401  (registers the custom types before any
 from data_monitor.lake.history import TableHistory
 from data_monitor.model.catalog import PARTITION_KEY
 from data_monitor.model.checks import Severity
+from data_monitor.model.errors import one_line
 from data_monitor.model.names import GLUE_NAME
 from data_monitor.model.settings import Settings
 
@@ -158,8 +159,7 @@ def check_expectation(where: str, index: int, item: Any) -> list[str]:
             type=item["type"], kwargs=kwargs, meta=item.get("meta")
         ).to_domain_obj()
     except Exception as exc:  # GX raises several types for unknown types and bad kwargs
-        reason = " ".join(str(exc).split())[:300]
-        problems.append(f"{at} ({item['type']}): {reason}")
+        problems.append(f"{at} ({item['type']}): {one_line(str(exc), 300)}")
     return problems
 
 

@@ -27,7 +27,7 @@ from urllib.parse import quote_plus
 from data_monitor.backends.aws.calls import AWS_ERRORS, RETRIES, AwsClients, aws_call, error_code
 from data_monitor.backends.base import BackendError
 from data_monitor.model.catalog import TableMeta
-from data_monitor.model.errors import UsageError
+from data_monitor.model.errors import UsageError, one_line
 from data_monitor.model.stop_control import Cancel, StopControl, quietly
 
 LOG = logging.getLogger("data_monitor")
@@ -152,7 +152,7 @@ def _one_line(exc: BaseException) -> str:
     if error_code(exc):
         error = getattr(exc, "response", {}).get("Error", {})
         text = f"{error.get('Code')}: {error.get('Message', '')}"
-    return " ".join(text.split())[:300]
+    return one_line(text, 300)
 
 
 class _DdlStop:

@@ -1,0 +1,31 @@
+"""JSON as the monitor receives it (Glue's responses, GX's result dicts, suite and catalog
+files): a value is only trusted as an object, a list or a text after it was checked to be one.
+
+Reading through these helpers keeps the rest of the model typed: a missing key, or one of an
+unexpected kind, reads as empty (``{}``, ``[]``, ``""``), which is what Glue's optional fields
+mean; the model decides what empty means for each field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeAlias
+
+JSONValue: TypeAlias = "None | bool | int | float | str | list[JSONValue] | dict[str, JSONValue]"
+JSONObject: TypeAlias = dict[str, JSONValue]
+Raw: TypeAlias = Mapping[str, object]  # an object as received, its values not yet checked
+
+
+def obj(value: object) -> Raw:
+    """``value`` if it is an object, else an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def items(value: object) -> list[object]:
+    """``value`` if it is a list, else an empty one."""
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def text(value: object) -> str:
+    """``value`` as text; None (an absent field) is empty."""
+    return "" if value is None else str(value)
