@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from data_monitor.backends.base import Backend
+from data_monitor.backends.table_columns import TableColumns
 from data_monitor.model.settings import Settings
 from data_monitor.model.stop_control import StopControl
 
@@ -29,7 +30,7 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
             "local",
             store,
             catalog,
-            DuckDBEngine(store, catalog, settings.database, stop),
+            DuckDBEngine(store, catalog, settings.database, stop, {settings.source_database}),
             LocalAlertSink(settings.warehouse, settings.sns_topic_arn),
             stop,
             local_docs_site(settings),
@@ -42,18 +43,20 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
     from data_monitor.backends.aws.store import S3Store
 
     clients = AwsClients(settings.region)
+    glue = GlueCatalog(clients)
     engine = AthenaEngine(
         clients,
         settings.database,
         settings.athena_results,  # may be None: the workgroup may give the location
         settings.athena_workgroup,
         stop,
+        TableColumns(settings.database, {settings.source_database}, glue.get_table),
     )
     s3 = S3Store(clients, settings.report_write_options)
     return Backend(
         "aws",
         s3,
-        GlueCatalog(clients),
+        glue,
         engine,
         SnsAlertSink(clients, settings.sns_topic_arn),
         stop,

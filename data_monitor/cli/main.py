@@ -85,7 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     suite_commands = suites.add_subparsers(
         dest="suites_command", required=True, parser_class=OneLineParser
     )
-    check = suite_commands.add_parser("check", help="validate every suite file")
+    check = suite_commands.add_parser(
+        "check",
+        help="validate every suite file; count the SQL queries each table suite sends per table",
+    )
     check.add_argument(
         "--gx_dir", type=Path, default=None, help="the GX project folder (default: the bundled gx/)"
     )

@@ -107,7 +107,8 @@ class CheckResult:
     error: str | None
     unexpected_count: int | None = None
     element_count: int | None = None
-    unexpected_percent: float | None = None
+    unexpected_percent: float | None = None  # of the rows not NULL, as GX computes it
+    missing_count: int | None = None  # rows GX left out as NULL
 
     @classmethod
     def from_gx(cls, expectation: Raw) -> CheckResult:
@@ -117,7 +118,7 @@ class CheckResult:
         result = obj(expectation.get("result"))
         error = exception_reason(expectation)
         findings = None
-        unexpected, elements, percent = _row_counts(result)
+        unexpected, elements, percent, missing = _row_counts(result)
         if error is None and result:
             try:
                 findings = read_findings(etype, result)
@@ -134,6 +135,7 @@ class CheckResult:
             unexpected_count=unexpected,
             element_count=elements,
             unexpected_percent=percent,
+            missing_count=missing,
         )
 
     @classmethod
@@ -152,16 +154,18 @@ class CheckResult:
         return self.findings if isinstance(self.findings, kind) else None
 
 
-def _row_counts(result: Raw) -> tuple[int | None, int | None, float | None]:
-    """GX's (unexpected_count, element_count, unexpected_percent) of a row-by-row
-    expectation; all None for a result of another kind."""
+def _row_counts(result: Raw) -> tuple[int | None, int | None, float | None, int | None]:
+    """GX's (unexpected_count, element_count, unexpected_percent, missing_count) of a
+    row-by-row expectation; all None for a result of another kind."""
     if "unexpected_count" not in result:
-        return None, None, None
+        return None, None, None, None
     total, percent = _number(result.get("element_count")), _number(result.get("unexpected_percent"))
+    missing = _number(result.get("missing_count"))
     return (
         int(_number(result["unexpected_count"]) or 0),
         None if total is None else int(total),
         percent,
+        None if missing is None else int(missing),
     )
 
 

@@ -201,6 +201,7 @@ def _unrunnable(
             unexpected_count=None,
             element_count=None,
             unexpected_percent=None,
+            missing_count=None,
         )
         if check.expectation_type == expectation_type
         else check

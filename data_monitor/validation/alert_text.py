@@ -15,7 +15,7 @@ from great_expectations.expectations.registry import get_expectation_impl
 
 from custom_expectations.base import SentenceExpectation
 from data_monitor.delivery.alerts import SEVERITIES
-from data_monitor.model.checks import AlertCode, CheckResult, Severity, alert_code_of
+from data_monitor.model.checks import AlertCode, CheckResult, Severity, alert_code_of, listed
 from data_monitor.model.results import Alert
 from data_monitor.validation.sentences import sentence_of
 
@@ -85,13 +85,36 @@ def generic_text(check: CheckResult) -> str:
     )
 
 
+# what a failed expectation that observes nothing (GX reports None) found, in words
+NOTHING_OBSERVED = {
+    "expect_column_to_exist": "the column is not in the table",
+}
+
+
 def _observed(check: CheckResult) -> str:
-    """Counts for a row-by-row expectation (never sample values), else the observed value."""
+    """What GX counted, in words: rows for a row-by-row expectation (never sample values),
+    values for one that counts distinct values, else the observed value."""
     if check.unexpected_count is None:
-        return str(check.observed)
-    text = f"{check.unexpected_count:,} unexpected row(s)"
-    if check.element_count is not None:
-        text += f" of {check.element_count:,}"
+        if check.observed is None:
+            return NOTHING_OBSERVED.get(check.expectation_type, "nothing (GX reports no value)")
+        return in_words(check.observed)
+    if check.element_count is None:  # counted among the column's distinct values
+        return f"{check.unexpected_count:,} unexpected distinct value(s)"
+    text = f"{check.unexpected_count:,} unexpected row(s) of {check.element_count:,}"
     if check.unexpected_percent is not None:
-        text += f" ({check.unexpected_percent:.2f}%)"
+        nulls = check.missing_count or 0
+        base = f" of the {check.element_count - nulls:,} not NULL" if nulls else ""
+        text += f" ({check.unexpected_percent:.2f}%{base})"
     return text
+
+
+def in_words(value: object, limit: int = 10) -> str:
+    """An observed value as an alert line shows it: lists and mappings without Python's
+    brackets and quotes, numbers to 6 significant digits."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list | tuple):
+        return listed([in_words(v) for v in value], len(value), limit) if value else "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={in_words(v)}" for k, v in value.items())
+    return str(value)

@@ -17,7 +17,11 @@ from great_expectations.data_context.types.base import (
     ProgressBarsConfig,
 )
 
+from data_monitor.validation import dialects, samples
+from data_monitor.validation.results_store import STORE_CONFIG
+
 DOCS_SITE = "data_monitor_site"
+RESULTS_STORE = "data_monitor_results"
 
 
 def _filesystem(base: Path) -> dict[str, Any]:
@@ -26,13 +30,18 @@ def _filesystem(base: Path) -> dict[str, Any]:
 
 def build_context(results_dir: Path | None, docs_dir: Path | None) -> Any:
     """An ephemeral context whose results (and docs) live in the given folders."""
+    dialects.install()  # regex, LIKE and type expectations on our two dialects
+    samples.install()  # no query for sample values unless a suite asks for them
     defaults = InMemoryStoreBackendDefaults()
     stores = dict(defaults.stores)
-    if results_dir is not None:
-        stores[defaults.validation_results_store_name] = {
-            "class_name": "ValidationResultsStore",
-            "store_backend": _filesystem(results_dir),
-        }
+    backend = (
+        _filesystem(results_dir)
+        if results_dir is not None
+        else {"class_name": "InMemoryStoreBackend"}
+    )
+    # under a name of its own: GX puts its default ValidationResultsStore under the default
+    # name whenever no store of that class name is configured
+    stores[RESULTS_STORE] = {**STORE_CONFIG, "store_backend": backend}
     sites = {}
     if docs_dir is not None:
         sites[DOCS_SITE] = {
@@ -54,6 +63,7 @@ def build_context(results_dir: Path | None, docs_dir: Path | None) -> Any:
     config = DataContextConfig(
         store_backend_defaults=defaults,
         stores=stores,
+        validation_results_store_name=RESULTS_STORE,
         data_docs_sites=sites,
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),

@@ -28,7 +28,7 @@ def sentence_of(expectation_type: str, kwargs: dict[str, Any]) -> str:
         text = " ".join(t for t in texts if t)
     except Exception:  # a renderer that cannot render: fall back to the raw arguments
         text = ""
-    if not text:
+    if not text or text.startswith(f"{expectation_type}("):  # GX's own raw fallback
         shown = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k != "batch_id")
         text = f"{expectation_type}({shown})"
     return " ".join(text.split())

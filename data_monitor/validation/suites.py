@@ -24,6 +24,7 @@ from data_monitor.model.checks import Severity
 from data_monitor.model.errors import one_line
 from data_monitor.model.names import GLUE_NAME
 from data_monitor.model.settings import Settings
+from data_monitor.validation.sql_support import sql_problems
 
 BATCH_KINDS = ("table", "inventory")
 OVERRIDE_KEYS = {"type", "kwargs", "meta", "enabled"}
@@ -131,6 +132,9 @@ def load_suite_files(gx_dir: Path) -> list[SuiteFile]:
         else:
             suites[index] = replace(suite, batch=base.batch)
             problems += _override_problems(suite, base)
+    for suite in suites:
+        if suite.batch == "table":  # run by GX's SQL engine on both backends
+            problems += sql_problems(str(suite.path), suite.expectations)
     if problems:
         raise SuiteError("\n".join(problems))
     return suites

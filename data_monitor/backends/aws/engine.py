@@ -24,8 +24,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote_plus
 
+from data_monitor.backends.aws import dialect as athena_dialect
 from data_monitor.backends.aws.calls import AWS_ERRORS, RETRIES, AwsClients, aws_call, error_code
 from data_monitor.backends.base import BackendError
+from data_monitor.backends.table_columns import TableColumns
 from data_monitor.model.catalog import TableMeta
 from data_monitor.model.errors import UsageError, one_line
 from data_monitor.model.stop_control import Cancel, StopControl, quietly
@@ -191,7 +193,10 @@ class AthenaEngine:
         results: str | None,
         workgroup: str,
         stop: StopControl,
+        tables: TableColumns,
     ) -> None:
+        athena_dialect.register()
+        self.tables = tables
         self.athena = clients.client("athena")
         self.region = clients.region
         self.database = database
@@ -214,7 +219,7 @@ class AthenaEngine:
             f"s3_staging_dir={quote_plus(self.output_location)}&" if self.output_location else ""
         )
         return (
-            f"awsathena+rest://@athena.{self.region}.amazonaws.com:443/{self.database}"
+            f"{athena_dialect.DRIVER}://@athena.{self.region}.amazonaws.com:443/{self.database}"
             f"?{staging}work_group={quote_plus(self.workgroup)}"
         )
 
@@ -226,13 +231,14 @@ class AthenaEngine:
             # stops it from taking one from AWS_ATHENA_S3_STAGING_DIR. Its REST cursor reads
             # rows with GetQueryResults, so it needs no S3 location to read them from.
             connect_args["s3_staging_dir"] = ""
-        return {"connect_args": connect_args, "execution_options": self.stop.execution_options()}
+        options = {**self.stop.execution_options(), **self.tables.execution_options()}
+        return {"connect_args": connect_args, "execution_options": options}
 
     def canceller(self, cursor: Any, driver_connection: Any) -> Cancel:
         return lambda: _cancel_athena(cursor)
 
     def expose(self, table: TableMeta) -> None:
-        return None  # Athena reads the Glue catalog itself
+        self.tables.record(table)  # Athena reads the Glue catalog itself; GX gets its columns
 
     def close(self) -> None:
         return None

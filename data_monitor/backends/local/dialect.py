@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
 from duckdb_engine import Dialect as _DuckDBDialect
 from sqlalchemy.dialects import registry
+
+from data_monitor.backends.table_columns import TABLES_OPTION, CatalogReflection, TableColumns
 
 DIALECT_NAME = "duckdb_monitor"
 
 
-class ReadOnlyDuckDBDialect(_DuckDBDialect):
-    """duckdb_engine with transaction control turned off (read-only validation)."""
+class ReadOnlyDuckDBDialect(CatalogReflection, _DuckDBDialect):
+    """duckdb_engine with transaction control turned off (read-only validation), columns
+    from the catalog (CatalogReflection), and every table of the readable databases queryable
+    on first use, as Athena sees the whole Glue database."""
 
     name = DIALECT_NAME
     supports_statement_cache = False  # as duckdb_engine itself; SQLAlchemy asks each subclass
@@ -46,6 +51,14 @@ class ReadOnlyDuckDBDialect(_DuckDBDialect):
 
         return connect
 
+    def do_execute(self, cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        _expose_referenced(statement, context)
+        super().do_execute(cursor, statement, parameters, context)
+
+    def do_execute_no_params(self, cursor: Any, statement: str, context: Any = None) -> None:
+        _expose_referenced(statement, context)
+        super().do_execute_no_params(cursor, statement, context)
+
     def do_begin(self, connection: Any) -> None:
         return None
 
@@ -54,6 +67,20 @@ class ReadOnlyDuckDBDialect(_DuckDBDialect):
 
     def do_commit(self, connection: Any) -> None:
         return None
+
+
+def _expose_referenced(statement: str, context: Any) -> None:
+    """Create the views of the catalog tables ``statement`` reads that have none yet (a table
+    an expectation names, such as expect_table_row_count_to_equal_other_table's)."""
+    options = getattr(context, "execution_options", None) or {}
+    tables = options.get(TABLES_OPTION)
+    if not isinstance(tables, TableColumns):
+        return
+    try:
+        names = duckdb.get_table_names(statement, qualified=True)
+    except duckdb.Error:  # not a statement DuckDB parses alone (SET ...): it reads no table
+        return
+    tables.ensure(names)
 
 
 def register() -> None:

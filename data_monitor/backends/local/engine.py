@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -24,6 +25,7 @@ from data_monitor.backends.base import Catalog
 from data_monitor.backends.local import dialect as duckdb_dialect
 from data_monitor.backends.local.store import LocalStore
 from data_monitor.backends.local.views import quote, view_sql, visible_parts
+from data_monitor.backends.table_columns import TableColumns
 from data_monitor.model.catalog import TableMeta
 from data_monitor.model.stop_control import Cancel, StopControl
 
@@ -32,12 +34,20 @@ class DuckDBEngine:
     """A DuckDB database file of views, created per run in a private temporary folder."""
 
     def __init__(
-        self, store: LocalStore, catalog: Catalog, database: str, stop: StopControl
+        self,
+        store: LocalStore,
+        catalog: Catalog,
+        database: str,
+        stop: StopControl,
+        readable: Collection[str] = (),
     ) -> None:
+        """``readable``: the other databases whose tables queries may name (as the job's
+        role may read them on Athena)."""
         duckdb_dialect.register()
         self.store = store
         self.catalog = catalog
         self.stop = stop
+        self.tables = TableColumns(database, readable, catalog.get_table, self._create_view)
         self._dir = Path(tempfile.mkdtemp(prefix="data-monitor-duckdb-"))
         path = self._dir / "warehouse.duckdb"
         self._engine = sa.create_engine(f"{duckdb_dialect.DIALECT_NAME}:///{path}")
@@ -51,7 +61,8 @@ class DuckDBEngine:
         return self._url
 
     def engine_kwargs(self) -> dict[str, Any]:
-        return {"execution_options": self.stop.execution_options()}
+        options = {**self.stop.execution_options(), **self.tables.execution_options()}
+        return {"execution_options": options}
 
     def canceller(self, cursor: Any, driver_connection: Any) -> Cancel:
         # DuckDB cancels per connection: interrupt() stops what runs on the query's connection
@@ -63,6 +74,10 @@ class DuckDBEngine:
         return self.catalog.add_partitions(table, buckets)
 
     def expose(self, table: TableMeta) -> None:
+        self.tables.record(table)
+        self._create_view(table)
+
+    def _create_view(self, table: TableMeta) -> None:
         ddl = self.view_sql(table)
         self._create_schema(table.database)
         with self._lock, self._engine.connect() as connection:
