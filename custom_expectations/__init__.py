@@ -5,6 +5,12 @@ plugins by itself, and a suite naming an unregistered type silently loses that e
 every entry point imports this package before loading a suite.
 """
 
+from custom_expectations.expect_column_count_to_suit_clean_rooms import (
+    ExpectColumnCountToSuitCleanRooms,
+)
+from custom_expectations.expect_column_names_to_suit_clean_rooms import (
+    ExpectColumnNamesToSuitCleanRooms,
+)
 from custom_expectations.expect_file_sizes_in_range import ExpectFileSizesInRange
 from custom_expectations.expect_id_bucket_partitions_at_table_location import (
     ExpectIdBucketPartitionsAtTableLocation,
@@ -18,11 +24,17 @@ from custom_expectations.expect_id_bucket_partitions_registered import (
 from custom_expectations.expect_id_bucket_rows_to_be_balanced import (
     ExpectIdBucketRowsToBeBalanced,
 )
+from custom_expectations.expect_join_key_to_suit_clean_rooms import (
+    ExpectJoinKeyToSuitCleanRooms,
+)
 from custom_expectations.expect_primary_key_values_to_be_unique import (
     ExpectPrimaryKeyValuesToBeUnique,
 )
 from custom_expectations.expect_primary_key_values_to_not_be_null import (
     ExpectPrimaryKeyValuesToNotBeNull,
+)
+from custom_expectations.expect_registered_partitions_to_have_data import (
+    ExpectRegisteredPartitionsToHaveData,
 )
 from custom_expectations.expect_row_count_to_follow_history import ExpectRowCountToFollowHistory
 from custom_expectations.expect_row_count_to_match_source import ExpectRowCountToMatchSource
@@ -35,6 +47,10 @@ from custom_expectations.expect_table_to_be_external_parquet import (
 from custom_expectations.metrics import SourceTableRowCount, TableInventory, TableKeyProfile
 
 __all__ = [
+    "ExpectJoinKeyToSuitCleanRooms",
+    "ExpectRegisteredPartitionsToHaveData",
+    "ExpectColumnCountToSuitCleanRooms",
+    "ExpectColumnNamesToSuitCleanRooms",
     "ExpectIdBucketRowsToBeBalanced",
     "ExpectFileSizesInRange",
     "ExpectIdBucketPartitionsAtTableLocation",

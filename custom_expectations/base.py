@@ -48,7 +48,14 @@ class SentenceExpectation(BatchExpectation):
         if configuration is None and result is not None:
             configuration = result.expectation_config
         config_kwargs = dict(configuration.kwargs) if configuration is not None else {}
-        return sentence(cls.sentence_template, config_kwargs, runtime_configuration)
+        # GX leaves out of the configuration a kwarg set to its default value: the sentence
+        # still names it ("at most $max_columns columns" reads "at most 100 columns")
+        defaults = {
+            name: field.default
+            for name, field in cls.__fields__.items()
+            if f"${name}" in cls.sentence_template and field.default is not None
+        }
+        return sentence(cls.sentence_template, {**defaults, **config_kwargs}, runtime_configuration)
 
     # Same name as GX's own renderer, so it replaces it rather than competing for the type.
     @classmethod

@@ -90,7 +90,8 @@ def test_aws_run_matches_the_local_expected_table(
     assert f"data-monitor/omc_monitor_report_{lake_fixture.AS_OF}.csv" in keys
     assert "data-monitor/data-docs/index.html" in keys
     pages = [k for k in keys if k.startswith("data-monitor/data-docs/validations/")]
-    assert len(pages) == 2 * len(lake_fixture.SPECS) - 1  # part_format: metadata suite only
+    # part_format: the two inventory suites only (metadata, Clean Rooms readiness)
+    assert len(pages) == 3 * len(lake_fixture.SPECS) - 1
     assert (
         f"Data Docs:   s3://{lake_fixture.REPORT_BUCKET}/data-monitor/data-docs/index.html" in out
     )
@@ -121,7 +122,7 @@ def test_aws_data_docs_keep_the_history_of_runs(
     keys = [o["Key"] for o in listed["Contents"]]
     results = [k for k in keys if k.startswith("data-monitor/data-docs-results/")]
     run_times = {k.split("/")[4] for k in results}
-    assert len(results) == 4  # 2 runs x 2 suites, kept beside the site
+    assert len(results) == 6  # 2 runs x 3 suites, kept beside the site
     assert len(run_times) == 2
     index = s3.get_object(
         Bucket=lake_fixture.REPORT_BUCKET, Key="data-monitor/data-docs/index.html"

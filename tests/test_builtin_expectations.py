@@ -273,7 +273,7 @@ def test_suites_check_prints_what_the_catalog_costs_per_table(
     assert code == 0, err
     shared = gx_dir / "expectations" / f"{SUITE}.json"
     assert (
-        f"{shared}: 5 expectation(s), batch table: ok; {SHARED_QUERIES} SQL queries per table"
+        f"{shared}: 6 expectation(s), batch table: ok; {SHARED_QUERIES} SQL queries per table"
         in out
     )
     total = query_counts[1] + SHARED_QUERIES  # what the aws test counts at the Athena endpoint

@@ -303,6 +303,63 @@ CASES: list[tuple[str, Callable[[Any], dict[str, Any]], str]] = [
         "[FILE_SIZE] orders: 1 of 2 sampled file(s) outside 1-512 MB: "
         "id_bucket=1/part-0.parquet 0.50MB < 1MB",
     ),
+    (
+        "clean_rooms_names",
+        through_gx(
+            ce.ExpectColumnNamesToSuitCleanRooms(),
+            over(inventory(columns=["customer_user_id", "pg_score", "Amount", "xmin", "a--b"])),
+        ),
+        "[CLEAN_ROOMS_NAMES] orders: Clean Rooms refuses 4 column name(s): 'pg_score' starts with "
+        "pg_, a prefix Clean Rooms reserves; 'Amount' is not lowercase, so no analysis rule "
+        "can list it; 'xmin' is a name Clean Rooms reserves; 'a--b' starts or ends with -, "
+        "or has consecutive -",
+    ),
+    (
+        "clean_rooms_empty",
+        through_gx(
+            ce.ExpectRegisteredPartitionsToHaveData(),
+            over(inventory(data_buckets=[b for b in range(N) if b != 6], empty_partitions=[6])),
+        ),
+        "[CLEAN_ROOMS_EMPTY_PARTITIONS] orders: 1 registered partition(s) without a data file "
+        "(id_bucket=6): Clean Rooms queries on the table fail",
+    ),
+    (
+        "registered_skipping_empty",
+        through_gx(
+            ce.ExpectIdBucketPartitionsRegistered(bucket_count=N),
+            over(
+                inventory(
+                    registered_buckets_before=[*set(range(N)) - {2, 5, 9}],
+                    registered_buckets=[*set(range(N)) - {5, 9}],
+                    repaired=1,
+                    repair_skipped=[5, 9],
+                )
+            ),
+        ),
+        "[ALERT] orders: Glue missing 1 partitions (auto-repaired 1 via athena); "
+        "not registered, no data file: 5, 9",
+    ),
+    (
+        "clean_rooms_join_key",
+        validated(
+            ce.ExpectJoinKeyToSuitCleanRooms(
+                pk_column="customer_user_id", max_key_length=38, allow_duplicates=False
+            ),
+            {"table.key_profile": {**PROFILE, "max_key_length": 64, "duplicate_keys": 3}},
+        ),
+        "[CLEAN_ROOMS_JOIN_KEY] orders: customer_user_id as a Clean Rooms join key: the longest "
+        "key has 64 characters, more than 38; 3 key(s) occur more than once, and duplicates are "
+        "not allowed",
+    ),
+    (
+        "clean_rooms_columns",
+        through_gx(
+            ce.ExpectColumnCountToSuitCleanRooms(max_columns=2),
+            over(inventory()),
+        ),
+        "[CLEAN_ROOMS_COLUMNS] orders: 3 columns, more than the 2 a Clean Rooms configured table may "
+        "allow",
+    ),
 ]
 RESULTS: dict[str, dict[str, Any]] = {}
 
@@ -345,7 +402,7 @@ def test_each_check_reads_as_its_findings_and_words_its_alert(
 
 def test_the_cases_cover_every_custom_expectation() -> None:
     # each expectation has its own code, so the codes of the lines name the checks covered
-    assert len({c.alert_code for c in ours()}) == len(ours()) == 13
+    assert len({c.alert_code for c in ours()}) == len(ours()) == 17
     assert {line.split("]")[0][1:] for _, _, line in CASES} == {c.alert_code for c in ours()}
 
 

@@ -23,7 +23,7 @@ def test_every_validation_of_the_run_belongs_to_one_checkpoint(
 ) -> None:
     run(run_cli, warehouse, "--tables", "part_pk,part_clean_01")
     stored = sorted((warehouse / "gx-validations").rglob("*.json"))
-    assert len(stored) == 4  # 2 tables x 2 suites
+    assert len(stored) == 6  # 2 tables x 3 suites
     checkpoint_ids = {json.loads(p.read_text())["meta"]["checkpoint_id"] for p in stored}
     assert len(checkpoint_ids) == 1
     assert None not in checkpoint_ids

@@ -30,11 +30,18 @@ def test_site_shows_sentences_and_observed_values(run_cli: RunCli, warehouse: Pa
     pages = sorted((site / "validations").rglob("*.html"))
     names = sorted(p.name for p in pages)
     db = lake_fixture.DATABASE
-    assert names == [
+    assert names == [  # the metadata and Clean Rooms readiness suites both read the inventory
         f"inventories-{db}.part_pk.html",
+        f"inventories-{db}.part_pk.html",
+        f"inventories-{db}.part_s3_gap.html",
         f"inventories-{db}.part_s3_gap.html",
         f"tables-{db}.part_pk.html",
         f"tables-{db}.part_s3_gap.html",
+    ]
+    assert sorted({p.parent.parent.parent.name for p in pages}) == [
+        "clean_rooms_readiness",
+        "part_table_data",
+        "part_table_metadata",
     ]
     index = (site / "index.html").read_text(encoding="utf-8")  # the listing is script data
     assert f"{db}-{lake_fixture.AS_OF}" in index

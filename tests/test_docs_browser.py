@@ -30,6 +30,7 @@ from tests.conftest import RunCli, flag_args
 from tests.test_data_docs import page_text
 
 ROOT = Path(__file__).resolve().parents[1]
+READINESS = "clean_rooms_readiness"
 ARTIFACTS = ROOT / "test-artifacts"
 DB = lake_fixture.DATABASE
 
@@ -271,13 +272,17 @@ def test_the_site_in_a_browser(
         if (row["attrs"].get("data-href") or "").startswith("validations/")
     }
     run_name = f"{DB}-{lake_fixture.AS_OF}"
-    pages = {Path(href).name: href for href in links}
-    assert sorted(pages) == [
-        f"inventories-{DB}.part_pk.html",
-        f"inventories-{DB}.part_s3_gap.html",
-        f"tables-{DB}.part_pk.html",
-        f"tables-{DB}.part_s3_gap.html",
+    # validations/<suite>/<run>/<time>/<page>: two suites read each table's inventory
+    by_suite = {(Path(href).parts[1], Path(href).name): href for href in links}
+    assert sorted(by_suite) == [
+        ("clean_rooms_readiness", f"inventories-{DB}.part_pk.html"),
+        ("clean_rooms_readiness", f"inventories-{DB}.part_s3_gap.html"),
+        ("part_table_data", f"tables-{DB}.part_pk.html"),
+        ("part_table_data", f"tables-{DB}.part_s3_gap.html"),
+        ("part_table_metadata", f"inventories-{DB}.part_pk.html"),
+        ("part_table_metadata", f"inventories-{DB}.part_s3_gap.html"),
     ], links
+    pages = {name: href for (suite, name), href in by_suite.items() if suite != READINESS}
     for href, text in links.items():
         assert run_name in text, (href, text)
         assert (site / href).is_file()
@@ -295,14 +300,17 @@ def test_the_site_in_a_browser(
     pk_url = base + pages[f"tables-{DB}.part_pk.html"]
     pk = browser.page(pk_url, ARTIFACTS / "docs-part_pk.png")
     rows = expectation_rows(pk)
-    assert len(rows) == 5, rows  # NULLs, duplicates, count vs source, volume, bucket balance
+    # NULLs, duplicates, count vs source, volume, bucket balance, Clean Rooms join key
+    assert len(rows) == 6, rows
     null_row = next(i for i, (_, text) in enumerate(rows) if "must never be NULL." in text)
     assert rows[null_row] == (
         "failed",
         "Primary key customer_user_id must never be NULL. 7 NULL rows",
     )
     statuses = [status for status, _ in rows]
-    assert statuses == ["failed", "failed", "passed", "passed", "passed"], rows  # failures first
+    assert statuses == ["failed", "failed", "passed", "passed", "passed", "passed"], (
+        rows
+    )  # failures first
 
     # part_s3_gap's inventory page: the custom expectation reads as a sentence.
     gap = visible_text(browser.page(base + pages[f"inventories-{DB}.part_s3_gap.html"]))
@@ -321,7 +329,11 @@ def test_failed_and_errored_expectations_come_first(run_cli: RunCli, warehouse: 
         "--tables",
         "part_count,part_nosrc,part_stale",
     )
-    pages = {p.name: page_text(p) for p in (warehouse / "data-docs").rglob("*.html")}
+    pages = {  # the metadata suite's inventory page, not the readiness suite's of the same name
+        p.name: page_text(p)
+        for p in (warehouse / "data-docs").rglob("*.html")
+        if "clean_rooms_readiness" not in p.parts
+    }
     for table in ("part_count", "part_nosrc"):  # failed; errored (the source is missing)
         text = pages[f"tables-{DB}.{table}.html"]
         assert text.index("Row count must match source") < text.index("must never be NULL.")

@@ -45,6 +45,7 @@ ROW_CHECKS = (
     "row count to match source",
     "row count to follow history",
     "id bucket rows to be balanced",
+    "join key to suit clean rooms",
 )
 
 SmallLake = Callable[..., dict[str, str]]

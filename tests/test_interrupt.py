@@ -181,7 +181,8 @@ def test_sigterm_during_a_repair_stops_the_ddl_and_the_run_reports(
     expected = [
         "[ERROR] part_unreg: primary key values to not be null, primary key values to be "
         "unique, row count to match source, row count to follow history, id bucket rows to be "
-        "balanced could not run: query failed: not started: the run is being stopped",
+        "balanced, join key to suit clean rooms could not run: query failed: not started: the "
+        "run is being stopped",
         "[ALERT] part_unreg: Glue missing 3 partitions; still unregistered: 2, 5, 11; repair "
         f"failed: Athena DDL {ddl.query_id} stopped: the run was interrupted",
         "[ERROR] *: run stopped (SIGTERM) after 1 of 1 table(s) were checked; this report is "

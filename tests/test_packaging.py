@@ -58,7 +58,7 @@ def test_wheel_ships_suites_and_finds_them_when_installed(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr[-2000:]
     location, count = done.stdout.split()
     assert Path(location) == target / "data_monitor" / "gx"
-    assert count == "2"
+    assert count == "3"  # the table, metadata and Clean Rooms readiness suites
 
 
 # --- the lock and the Glue bundle --------------------------------------------------------------

@@ -88,7 +88,8 @@ def test_the_control_arrives_at_the_engine_gx_validates_through(tmp_path: Path) 
             None,
             new_run_id(settings.database, settings.as_of),
         )
-        (definition, *_) = runner.prepare(settings.database, ["part_pk"])
+        definitions = runner.prepare(settings.database, ["part_pk"])
+        definition = next(d for d in definitions if d.suite.name == "part_table_data")
         # the datasource the validation definition runs against, as a metric reaches it
         datasource = definition.data.data_asset.datasource
         assert control_of(datasource.get_execution_engine().engine) is stop

@@ -17,7 +17,7 @@ GX_DIR = Path(__file__).resolve().parents[1] / "gx"
 
 def test_every_committed_expectation_loads() -> None:
     suites = {s.name: s for s in load_suite_files(GX_DIR)}
-    assert set(suites) == {"part_table_data", "part_table_metadata"}
+    assert set(suites) == {"part_table_data", "part_table_metadata", "clean_rooms_readiness"}
     settings = Settings(database="db", report_bucket="b", file_size_check=True)
     for suite_file in suites.values():
         raw = json.loads(suite_file.path.read_text())
@@ -27,6 +27,7 @@ def test_every_committed_expectation_loads() -> None:
         ]
     assert suites["part_table_data"].batch == "table"
     assert suites["part_table_metadata"].batch == "inventory"
+    assert suites["clean_rooms_readiness"].batch == "inventory"
 
 
 def test_flags_switch_off_the_seed_optional_checks() -> None:
@@ -37,7 +38,7 @@ def test_flags_switch_off_the_seed_optional_checks() -> None:
     types = [e.expectation_type for e in [*data.expectations, *meta.expectations]]
     assert "expect_row_count_to_match_source" not in types
     assert "expect_file_sizes_in_range" not in types  # --file_size_check defaults to false
-    assert len(types) == 11
+    assert len(types) == 12  # and expect_join_key_to_suit_clean_rooms
 
 
 def test_default_gx_dir_is_the_project_folder() -> None:
@@ -105,5 +106,5 @@ def test_a_broken_suite_is_refused_with_its_position(
 def test_suites_check_lists_each_suite(run_cli: RunCli) -> None:
     code, out, _ = run_cli("suites", "check")
     assert code == 0
-    assert "part_table_data.json: 5 expectation(s), batch table: ok" in out
+    assert "part_table_data.json: 6 expectation(s), batch table: ok" in out
     assert "part_table_metadata.json: 8 expectation(s), batch inventory: ok" in out

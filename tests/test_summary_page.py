@@ -133,7 +133,8 @@ def test_the_page_of_a_real_run(run_cli: RunCli, warehouse: Path) -> None:
     assert rows["part_s3_gap"][7] == "14 / 14"
     assert rows["part_unreg"][7] == "16 / 16 (3 unregistered)"
     assert rows["part_format"][2:7] == ["—"] * 5  # row-level checks not run
-    assert rows["part_pk"][9] == (
+    assert rows["part_pk"][9] == "ready"  # for Clean Rooms
+    assert rows["part_pk"][10] == (
         "[PK_NULL] part_pk: customer_user_id NULL rows=7 "
         "[PK_DUPES] part_pk: customer_user_id duplicate rows=10"
     )
@@ -177,7 +178,7 @@ def test_values_from_the_data_are_escaped() -> None:
     assert "<b>2</b>" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     seen = Page(page)
-    assert seen.table_rows()[name][9] == line  # shows as the text it is
+    assert seen.table_rows()[name][10] == line  # shows as the text it is
     assert set(seen.cells) == {name}  # the card's id attribute stayed one attribute
 
 

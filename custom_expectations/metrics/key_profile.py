@@ -112,6 +112,11 @@ def key_profile_query(selectable: Any, column: str, bucket_column: str | None = 
         _total(sa.case((is_null, groups.c.c), else_=0), "null_rows"),
         _total(sa.case((repeated, groups.c.c), else_=0), "duplicate_rows"),
         _total(sa.case((repeated, 1), else_=0), "duplicate_keys"),
+        # the longest key in characters (length() counts code points on both engines), for the
+        # Clean Rooms join-key rule: one more aggregate of the same scan, not another query
+        sa.func.coalesce(sa.func.max(sa.case((key_row, sa.func.length(groups.c.k)))), 0).label(
+            "max_key_length"
+        ),
     ]
     if bucket_column:
         columns += _bucket_columns(groups)
@@ -151,7 +156,8 @@ def _plain(value: Any) -> Any:
 
 
 class TableKeyProfile(TableMetricProvider):
-    """{row_count, null_rows, duplicate_rows, duplicate_keys} of one key column."""
+    """{row_count, null_rows, duplicate_rows, duplicate_keys, max_key_length} of one key
+    column."""
 
     metric_name = METRIC_NAME
     value_keys = ("pk_column", "bucket_column")
@@ -197,4 +203,5 @@ class TableKeyProfile(TableMetricProvider):
             "null_rows": int(keys.isna().sum()),
             "duplicate_rows": int(repeated.sum()),
             "duplicate_keys": int(len(repeated)),
+            "max_key_length": int(keys.dropna().str.len().max()) if counts.size else 0,
         }

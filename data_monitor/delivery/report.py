@@ -95,6 +95,8 @@ def _apply_inventory(row: TableRow, inventory: Inventory) -> None:
     row.s3_partitions = len(inventory.storage_buckets)
     row.glue_partitions = len(inventory.registered_buckets)
     row.repaired_glue_count = inventory.repaired
+    row.empty_partitions = list(inventory.empty_partitions)
+    row.repair_skipped = list(inventory.repair_skipped)
     row.storage_buckets = list(inventory.storage_buckets)
     row.unregistered_buckets = (
         sorted(set(inventory.storage_buckets) - set(inventory.registered_buckets_before))

@@ -136,7 +136,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
     head = (
         "<tr><th>Table</th><th>Status</th><th>count_part</th><th>count_src</th><th>diff %</th>"
         "<th>PK nulls</th><th>PK dupes</th><th>S3 / Glue partitions</th><th>Snapshot</th>"
-        "<th>Alerts</th></tr>"
+        "<th>Clean Rooms</th><th>Alerts</th></tr>"
     )
     return f'<table class="tables">{head}{"".join(_table_row(r) for r in rows)}</table>'
 
@@ -153,8 +153,19 @@ def _table_row(row: dict[str, Any]) -> str:
         f"<td>{_badge(str(row.get('status', '')))}</td>{cells}"
         f'<td class="n">{escape(_fmt(row.get("pk_dupes")))}</td><td>{escape(partitions)}</td>'
         f'<td class="nw">{escape(_fmt(row.get("raw_input_snapshot_dt")))}</td>'
+        f"<td>{_readiness(row.get('clean_rooms_ready'))}</td>"
         f"<td>{_alert_list(row.get('alerts') or [])}</td></tr>"
     )
+
+
+def _readiness(verdict: object) -> str:
+    """The readiness suite's verdict: ready, the rules it fails, or a dash (not judged)."""
+    if not isinstance(verdict, dict):
+        return "-"
+    if verdict.get("ready"):
+        return "ready"
+    failing = [str(f).removeprefix("expect_") for f in verdict.get("failing") or []]
+    return "not ready: " + escape(", ".join(failing))
 
 
 def _legend() -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
-from data_monitor.backends.base import Backend, BackendError
+from data_monitor.backends.base import Backend, BackendError, StoredObject
 from data_monitor.lake.placement import misplaced_partitions, misplaced_projected, normalized
 from data_monitor.model.catalog import PARTITION_KEY, TableMeta, bucket_of_prefix, split_template
 from data_monitor.model.settings import Settings
@@ -44,6 +44,11 @@ class Inventory:
     snapshot_uri: str = ""
     snapshot_text: str | None = None
     file_sample: list[dict[str, Any]] = field(default_factory=list)
+    # buckets whose id_bucket=N/ folder holds a data file (not only _SUCCESS, .crc, $folder$ or
+    # empty objects); None when the table's files could not be listed (or it uses projection)
+    data_buckets: list[int] | None = None
+    empty_partitions: list[int] = field(default_factory=list)  # registered, without data files
+    repair_skipped: list[int] = field(default_factory=list)  # not registered: no data file
     errors: dict[str, str] = field(default_factory=dict)
 
     def record(self) -> dict[str, Any]:
@@ -79,7 +84,14 @@ def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory
         # list or repair in the catalog, and the locations to check are the projected ones.
         inv.misplaced_partitions = misplaced_projected(table, inv.storage_buckets)
     else:
+        files = _attempt(inv, "data_buckets", lambda: _data_files(backend, table))
+        inv.data_buckets = sorted(files) if files is not None else None
         _register(backend, settings, table, inv, storage)
+        if files is not None:
+            misplaced = {int(m["bucket"]) for m in inv.misplaced_partitions}
+            inv.empty_partitions = [
+                b for b in inv.registered_buckets if b not in files and b not in misplaced
+            ]
     inv.snapshot_text = _attempt(inv, "snapshot_text", lambda: _read_marker(backend, inv))
     if settings.file_size_check:
         inv.file_sample = (
@@ -104,10 +116,15 @@ def _register(
     inv.registered_buckets = list(inv.registered_buckets_before)
     if storage is None or registered is None:
         return
+    if inv.data_buckets is not None:  # never register a partition without a data file
+        with_data = set(inv.data_buckets)
+        inv.repair_skipped = sorted(set(storage) - set(registered) - with_data)
+        storage = [b for b in storage if b in with_data]
+    repairable = storage
     attempted = _attempt(
         inv,
         "repair",
-        lambda: repair_missing(backend, table, storage, registered, settings.auto_repair),
+        lambda: repair_missing(backend, table, repairable, registered, settings.auto_repair),
     )
     if attempted:
         after = _attempt(inv, "registered_buckets", lambda: _registered(backend, table, inv))
@@ -191,6 +208,23 @@ def _registered(backend: Backend, table: TableMeta, inv: Inventory) -> list[int]
     inv.misplaced_partitions = misplaced_partitions(table, partitions)
     found = (p.bucket() for p in partitions)
     return sorted({b for b in found if b is not None})
+
+
+def _data_files(backend: Backend, table: TableMeta) -> dict[int, list[StoredObject]]:
+    """The data files of each ``id_bucket=N/`` folder under the table location, from one
+    listing of it (ListObjectsV2 pages of 1,000 keys). Not data: objects the store already
+    leaves out (``_SUCCESS``, ``_metadata/``, ``.crc`` and other ``_``/``.`` names), empty ones
+    and ``$folder$`` markers."""
+    if not table.location:
+        raise BackendError("the table has no storage location")
+    found: dict[int, list[StoredObject]] = {}
+    for obj in backend.store.list_objects(table.location):
+        relative = obj.uri[len(table.location) :]
+        folder, sep, name = relative.partition("/")
+        bucket = bucket_of_prefix(folder + "/") if sep else None
+        if bucket is not None and obj.size_bytes > 0 and not name.endswith("$folder$"):
+            found.setdefault(bucket, []).append(obj)
+    return found
 
 
 def _file_sample(backend: Backend, table: TableMeta, buckets: list[int]) -> list[dict[str, Any]]:

@@ -40,6 +40,11 @@ class AlertCode(StrEnum):
     FRESHNESS = "FRESHNESS"
     FRESHNESS_STALLED = "FRESHNESS_STALLED"
     FILE_SIZE = "FILE_SIZE"
+    # the table is not ready for AWS Clean Rooms (gx/expectations/clean_rooms_readiness.json)
+    CLEAN_ROOMS_NAMES = "CLEAN_ROOMS_NAMES"
+    CLEAN_ROOMS_COLUMNS = "CLEAN_ROOMS_COLUMNS"
+    CLEAN_ROOMS_EMPTY_PARTITIONS = "CLEAN_ROOMS_EMPTY_PARTITIONS"
+    CLEAN_ROOMS_JOIN_KEY = "CLEAN_ROOMS_JOIN_KEY"
     # any other expectation that failed (GX's own, or a user's)
     EXPECTATION = "EXPECTATION"
     # the run's: something was not checked, and says why

@@ -212,6 +212,7 @@ class RegistrationFindings(Findings, expectation="expect_id_bucket_partitions_re
     still_missing_count: int
     repair_mode: str
     repair_error: str | None
+    repair_skipped: tuple[int, ...] = ()  # in storage without a data file: never registered
 
 
 @dataclass(frozen=True)
@@ -277,3 +278,35 @@ class FileSizeFindings(Findings, expectation="expect_file_sizes_in_range"):
     files_checked: int
     partitions_sampled: int
     issues: tuple[str, ...]
+
+
+# The Clean Rooms readiness checks (gx/expectations/clean_rooms_readiness.json).
+
+
+@dataclass(frozen=True)
+class ColumnNamesFindings(Findings, expectation="expect_column_names_to_suit_clean_rooms"):
+    observed: int  # names Clean Rooms refuses
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EmptyPartitionsFindings(Findings, expectation="expect_registered_partitions_to_have_data"):
+    observed: int  # registered partitions without a data file
+    empty: tuple[int, ...]  # the first ones
+    projection: bool
+
+
+@dataclass(frozen=True)
+class JoinKeyFindings(Findings, expectation="expect_join_key_to_suit_clean_rooms"):
+    observed: int  # the longest key, in characters
+    column: str
+    max_key_length: int
+    allow_duplicates: bool
+    duplicate_keys: int
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ColumnCountFindings(Findings, expectation="expect_column_count_to_suit_clean_rooms"):
+    observed: int  # data and partition columns
+    max_columns: int

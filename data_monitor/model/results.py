@@ -51,6 +51,10 @@ class TableRow:
     unregistered_buckets: list[int] = field(default_factory=list)
     row_count_history: list[int] = field(default_factory=list)  # past days, oldest first
     skewed_buckets: list[int] = field(default_factory=list)  # the fullest/emptiest, if skewed
+    empty_partitions: list[int] = field(default_factory=list)  # registered, no data file
+    repair_skipped: list[int] = field(default_factory=list)  # not registered: no data file
+    # the Clean Rooms readiness suite's verdict: {"ready": bool, "failing": [rules]}, or None
+    clean_rooms_ready: dict[str, object] | None = None
     status: str = "ok"
     alerts: list[str] = field(default_factory=list)
 

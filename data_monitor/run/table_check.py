@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger("data_monitor")
 COUNT_CHECK = "expect_row_count_to_match_source"
+READINESS_SUITE = "clean_rooms_readiness"  # gx/expectations/clean_rooms_readiness.json
+READINESS_META = "clean_rooms"  # an expectation elsewhere that is a readiness rule too
 HISTORY_POINTS = 30  # past row counts kept in a report row (the summary's trend chart)
 
 
@@ -164,6 +166,7 @@ def _check_table(
     for check in results:
         by_type.setdefault(check.expectation_type, check)
     row = row_from(inventory, name, by_type, checked_at)
+    row.clean_rooms_ready = readiness(validations)
     past = runner.history.get(name)
     row.row_count_history = list(past.row_counts[-HISTORY_POINTS:]) if past else []
     row.alerts = [a.line for a in alerts]
@@ -173,6 +176,24 @@ def _check_table(
         else ("alerts" if alerts else "ok")
     )
     return TableOutcome(row, alerts, validations)
+
+
+def readiness(validations: list[Validation]) -> dict[str, object] | None:
+    """The table's Clean Rooms verdict: every expectation of the readiness suite, and every
+    other one whose meta says ``"clean_rooms": true`` (the join-key rule rides on the key scan
+    of the table suite), passed and ran; None when none ran."""
+    failing: list[str] = []
+    ran = False
+    for definition, result in validations:
+        whole_suite = definition.suite.name.split(".")[0] == READINESS_SUITE
+        for item in items(result.to_json_dict()["results"]):
+            check = CheckResult.from_gx(obj(item))
+            if not (whole_suite or check.meta.get(READINESS_META) is True):
+                continue
+            ran = True
+            if not check.success or check.error is not None:
+                failing.append(check.expectation_type)
+    return {"ready": not failing, "failing": failing} if ran else None
 
 
 def _expose_source(backend: Backend, settings: Settings, name: str) -> str | None:

@@ -55,7 +55,7 @@ class SuiteRunner:
         self.run_id = run_id
         self.docs_dir = docs_dir
         self.context = build_context(results_dir, docs_dir)
-        self.definitions: dict[tuple[str, str], gx.ValidationDefinition] = {}
+        self.definitions: dict[tuple[str, str], gx.ValidationDefinition] = {}  # (table, suite)
         self.history: dict[str, TableHistory] = {}
         # GX passes ``kwargs`` to create_engine as given: the run's stop control among the
         # execution options arrives as the object itself (the context is ephemeral, so the
@@ -92,8 +92,9 @@ class SuiteRunner:
                 definition = gx.ValidationDefinition(
                     data=data, suite=suite, name=f"{suite.name} {name}"
                 )
-                self.definitions[(table, batch)] = self.context.validation_definitions.add(
-                    definition
+                # by suite, not batch kind: several suites may validate the same batch
+                self.definitions[(table, shared_suite.name)] = (
+                    self.context.validation_definitions.add(definition)
                 )
         return list(self.definitions.values())
 
@@ -118,10 +119,10 @@ class SuiteRunner:
             self.settings, database, table, self.history.get(table), bucket_column
         )
         done: list[Validation] = []
-        for batch, _ in self.suites:
+        for batch, shared_suite in self.suites:
             if batch not in batches:
                 continue
-            definition = self.definitions[(table, batch)]
+            definition = self.definitions[(table, shared_suite.name)]
             batch_parameters = (
                 {"dataframe": pd.DataFrame([inventory.record()])} if batch == "inventory" else None
             )

@@ -1,0 +1,222 @@
+"""The Clean Rooms readiness suite on both backends: a table that breaks a rule and one that
+passes, and a rule tuned for one table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pyarrow.parquet as pq
+import pytest
+
+from data_monitor.demo.lakegen import build_lake
+from data_monitor.demo.specs import TableSpec
+from tests.aws_lake import prepare_account
+from tests.aws_role import JobRole, deployment, role_policy
+from tests.conftest import RunCli, flag_args
+from tests.harness.iam import Enforcement
+
+ROOT = Path(__file__).resolve().parents[1]
+DATABASE, BUCKET, REPORT_BUCKET = "omc_rooms", "rooms-lake", "rooms-reports"
+AS_OF = dt.date(2026, 11, 20)
+REGION = "us-east-1"
+RENAMED = ("segment", "pg_segment")  # a prefix Clean Rooms reserves
+LONGEST_KEY = 13  # the generated keys: "u000000000256" (checked when the lake is built)
+EXPECTED_ALERTS = [
+    "[CLEAN_ROOMS_NAMES] part_badnames: Clean Rooms refuses 1 column name(s): 'pg_segment' "
+    "starts with pg_, a prefix Clean Rooms reserves",
+    "[CLEAN_ROOMS_EMPTY_PARTITIONS] part_hollow: 1 registered partition(s) without a data file "
+    "(id_bucket=2): Clean Rooms queries on the table fail",
+    "[CLEAN_ROOMS_JOIN_KEY] part_longkey: customer_user_id as a Clean Rooms join key: the "
+    f"longest key has {LONGEST_KEY} characters, more than 4",
+    "[CLEAN_ROOMS_COLUMNS] part_narrow: 6 columns, more than the 5 a Clean Rooms configured "
+    "table may allow",
+]
+EXPECTED_VERDICTS = {
+    "part_longkey": {"ready": False, "failing": ["expect_join_key_to_suit_clean_rooms"]},
+    "part_hollow": {"ready": False, "failing": ["expect_registered_partitions_to_have_data"]},
+    "part_badnames": {"ready": False, "failing": ["expect_column_names_to_suit_clean_rooms"]},
+    "part_narrow": {"ready": False, "failing": ["expect_column_count_to_suit_clean_rooms"]},
+    "part_ready": {"ready": True, "failing": []},
+}
+
+
+def _rename_column(warehouse: Path, table: str) -> None:
+    old, new = RENAMED
+    for path in (warehouse / "s3" / BUCKET / "tables" / table).rglob("*.parquet"):
+        data = pq.read_table(path)
+        pq.write_table(
+            data.rename_columns([new if n == old else n for n in data.column_names]), path
+        )
+    glue = warehouse / "glue" / DATABASE
+    for path in (glue / f"{table}.json", glue / f"{table}.partitions.json"):
+        text = path.read_text().replace(f'"Name": "{old}"', f'"Name": "{new}"')
+        path.write_text(text)
+
+
+def _hollow(warehouse: Path, table: str) -> None:
+    """id_bucket=2 registered with only a _SUCCESS marker and a checksum left; id_bucket=3
+    holding only _SUCCESS and not registered (repair must not register it)."""
+    folder = warehouse / "s3" / BUCKET / "tables" / table
+    for bucket in (2, 3):
+        for path in (folder / f"id_bucket={bucket}").glob("*.parquet"):
+            path.unlink()
+        (folder / f"id_bucket={bucket}" / "_SUCCESS").write_bytes(b"")
+    (folder / "id_bucket=2" / ".part-00000.parquet.crc").write_bytes(b"crc")
+    parts_file = warehouse / "glue" / DATABASE / f"{table}.partitions.json"
+    parts = [p for p in json.loads(parts_file.read_text()) if p["Values"] != ["3"]]
+    parts_file.write_text(json.dumps(parts))
+
+
+@pytest.fixture(scope="module")
+def rooms_lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    warehouse = tmp_path_factory.mktemp("rooms") / "warehouse"
+    specs = [
+        TableSpec(name, 40, 4) for name in ("ready", "badnames", "narrow", "hollow", "longkey")
+    ]
+    build_lake(warehouse, DATABASE, BUCKET, specs, as_of=AS_OF)
+    _rename_column(warehouse, "part_badnames")
+    _hollow(warehouse, "part_hollow")
+    keys = [
+        str(k)
+        for path in (warehouse / "s3" / BUCKET / "tables" / "part_longkey").rglob("*.parquet")
+        for k in pq.read_table(path).column("customer_user_id").to_pylist()
+        if k is not None
+    ]
+    assert max(len(k) for k in keys) == LONGEST_KEY
+    yield warehouse
+    shutil.rmtree(warehouse, ignore_errors=True)
+
+
+def _gx_dir(tmp_path: Path) -> Path:
+    """The shipped suites, with the column limit tuned down for part_narrow only."""
+    gx_dir = tmp_path / "gx"
+    shutil.copytree(ROOT / "gx", gx_dir)
+    override = {
+        "overrides": [
+            {"type": "expect_column_count_to_suit_clean_rooms", "kwargs": {"max_columns": 5}}
+        ]
+    }
+    path = gx_dir / "expectations" / "clean_rooms_readiness.part_narrow.json"
+    path.write_text(json.dumps(override))
+    # rule-based ID namespaces take at most 38 characters; part_longkey's keys are shorter
+    # than 257 (the default) but not than this
+    key_rule = {
+        "overrides": [
+            {"type": "expect_join_key_to_suit_clean_rooms", "kwargs": {"max_key_length": 4}}
+        ]
+    }
+    path = gx_dir / "expectations" / "part_table_data.part_longkey.json"
+    path.write_text(json.dumps(key_rule))
+    return gx_dir
+
+
+def _flags(gx_dir: Path) -> list[str]:
+    return flag_args(
+        {
+            "database": DATABASE,
+            "report_bucket": REPORT_BUCKET,
+            "bucket_count": "4",
+            "as_of": AS_OF.isoformat(),
+            "gx_dir": str(gx_dir),
+            "data_docs": "false",
+        }
+    )
+
+
+def _readiness(report: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    alerts = [a for a in report["alerts"] if a.startswith("[CLEAN_ROOMS")]
+    return alerts, {t["table"]: t["clean_rooms_ready"] for t in report["tables"]}
+
+
+def test_the_shipped_suite_is_switched_on_and_tunable(run_cli: RunCli, tmp_path: Path) -> None:
+    code, out, err = run_cli("suites", "check", "--gx_dir", str(_gx_dir(tmp_path)))
+    assert code == 0, err
+    assert "clean_rooms_readiness.json: 3 expectation(s), batch inventory: ok" in out
+    assert "clean_rooms_readiness.part_narrow.json: 0 expectation(s), 1 override(s)" in out
+
+
+def test_local_backend_judges_readiness(run_cli: RunCli, rooms_lake: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(rooms_lake, warehouse)
+    code, _, err = run_cli("run", *_flags(_gx_dir(tmp_path)), "--warehouse", str(warehouse))
+    assert code == 1, err[-3000:]
+    path = warehouse / "s3" / REPORT_BUCKET / "data-monitor" / f"omc_monitor_report_{AS_OF}.json"
+    report = json.loads(path.read_text())
+    assert _readiness(report) == (EXPECTED_ALERTS, EXPECTED_VERDICTS)
+    _assert_hollow(report)
+    severities = {a["line"]: a["severity"] for a in report["alert_details"]}
+    assert [severities[line] for line in EXPECTED_ALERTS] == ["High", "High", "High", "Medium"]
+    csv = path.with_suffix(".csv").read_text().splitlines()[0]
+    assert "clean_rooms" not in csv  # the seed's 15 columns, untouched
+    page = next((warehouse / "s3" / REPORT_BUCKET).rglob("*.html"))  # the run summary
+    summary = page.read_text()
+    assert "<th>Clean Rooms</th>" in summary
+    assert "not ready: registered_partitions_to_have_data" in summary
+    assert summary.count("<td>ready</td>") == 1  # part_ready
+
+
+def test_aws_backend_judges_readiness_the_same(
+    run_cli: RunCli,
+    rooms_lake: Path,
+    tmp_path: Path,
+    moto_server: str,
+    local_athena: Any,
+    iam: Enforcement,
+) -> None:
+    prepare_account(rooms_lake, REPORT_BUCKET, REGION)
+    policy = role_policy(
+        deployment(DatabaseName=DATABASE, DataBucket=BUCKET, ReportBucket=REPORT_BUCKET)
+    )
+    args = ["--backend", "aws", "--athena_results", "s3://test-athena/results/"]
+    with JobRole(iam, policy).acting():
+        code, _, err = run_cli("run", *_flags(_gx_dir(tmp_path)), *args, "--region", REGION)
+    assert iam.denied() == [], iam.denied()
+    assert code == 1, err[-3000:]
+    s3 = boto3.client("s3", region_name=REGION)
+    key = f"data-monitor/omc_monitor_report_{AS_OF}.json"
+    report = json.loads(s3.get_object(Bucket=REPORT_BUCKET, Key=key)["Body"].read())
+    assert _readiness(report) == (EXPECTED_ALERTS, EXPECTED_VERDICTS)
+    _assert_hollow(report)
+
+
+def _assert_hollow(report: dict[str, Any]) -> None:
+    row = {t["table"]: t for t in report["tables"]}["part_hollow"]
+    assert row["empty_partitions"] == [2]
+    assert row["repair_skipped"] == [3]  # auto-repair (athena, the default) left it out
+    assert row["glue_partitions"] == 3  # 0, 1, 2: nothing was added
+    assert not [a for a in report["alerts"] if a.startswith("[ALERT] part_hollow")]
+
+
+def test_only_data_files_count(tmp_path: Path) -> None:
+    """Empty objects and $folder$ markers are not data (the store leaves out _/. names)."""
+    from data_monitor.backends.base import StoredObject
+    from data_monitor.lake.inventory import _data_files
+    from data_monitor.model.catalog import Column, TableMeta
+
+    location = "s3://b/t/"
+    objects = [
+        StoredObject(f"{location}id_bucket=0/part-0.parquet", 10),
+        StoredObject(f"{location}id_bucket=1/part-0.parquet", 0),
+        StoredObject(f"{location}id_bucket=2/sub_$folder$", 0),
+        StoredObject(f"{location}id_bucket=2/x_$folder$", 5),
+        StoredObject(f"{location}id_bucket=3/deeper/part-0.parquet", 7),
+        StoredObject(f"{location}loose.parquet", 9),
+    ]
+
+    class Listing:
+        def list_objects(self, uri: str) -> list[StoredObject]:
+            assert uri == location
+            return objects
+
+    class Lake:
+        store = Listing()
+
+    table = TableMeta("d", "t", "EXTERNAL_TABLE", location, "", "", (Column("k", "string"),), ())
+    found = _data_files(Lake(), table)  # type: ignore[arg-type]
+    assert sorted(found) == [0, 3]
