@@ -40,6 +40,9 @@ from custom_expectations.expect_row_count_to_follow_history import ExpectRowCoun
 from custom_expectations.expect_row_count_to_match_source import ExpectRowCountToMatchSource
 from custom_expectations.expect_snapshot_to_advance import ExpectSnapshotToAdvance
 from custom_expectations.expect_snapshot_to_be_fresh import ExpectSnapshotToBeFresh
+from custom_expectations.expect_table_location_to_hold_the_data import (
+    ExpectTableLocationToHoldTheData,
+)
 from custom_expectations.expect_table_schema_contract import ExpectTableSchemaContract
 from custom_expectations.expect_table_to_be_external_parquet import (
     ExpectTableToBeExternalParquet,
@@ -47,6 +50,7 @@ from custom_expectations.expect_table_to_be_external_parquet import (
 from custom_expectations.metrics import SourceTableRowCount, TableInventory, TableKeyProfile
 
 __all__ = [
+    "ExpectTableLocationToHoldTheData",
     "ExpectJoinKeyToSuitCleanRooms",
     "ExpectRegisteredPartitionsToHaveData",
     "ExpectColumnCountToSuitCleanRooms",

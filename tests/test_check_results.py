@@ -352,6 +352,23 @@ CASES: list[tuple[str, Callable[[Any], dict[str, Any]], str]] = [
         "not allowed",
     ),
     (
+        "clean_rooms_location",
+        through_gx(
+            ce.ExpectTableLocationToHoldTheData(),
+            over(
+                inventory(
+                    location_as_written=LOCATION.rstrip("/"),
+                    data_buckets=[],
+                    misplaced_partitions=MISPLACED,
+                )
+            ),
+        ),
+        "[CLEAN_ROOMS_LOCATION] orders: the location s3://lake/sales/orders does not end with /: "
+        "it must be a folder; no id_bucket folder under s3://lake/sales/orders/ holds a data "
+        "file: the "
+        "location is a parent folder, or the data is elsewhere, and the table reads as empty",
+    ),
+    (
         "clean_rooms_columns",
         through_gx(
             ce.ExpectColumnCountToSuitCleanRooms(max_columns=2),
@@ -402,7 +419,7 @@ def test_each_check_reads_as_its_findings_and_words_its_alert(
 
 def test_the_cases_cover_every_custom_expectation() -> None:
     # each expectation has its own code, so the codes of the lines name the checks covered
-    assert len({c.alert_code for c in ours()}) == len(ours()) == 17
+    assert len({c.alert_code for c in ours()}) == len(ours()) == 18
     assert {line.split("]")[0][1:] for _, _, line in CASES} == {c.alert_code for c in ours()}
 
 

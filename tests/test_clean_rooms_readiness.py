@@ -36,8 +36,15 @@ EXPECTED_ALERTS = [
     f"longest key has {LONGEST_KEY} characters, more than 4",
     "[CLEAN_ROOMS_COLUMNS] part_narrow: 6 columns, more than the 5 a Clean Rooms configured "
     "table may allow",
+    f"[CLEAN_ROOMS_LOCATION] part_noslash: the location s3://{BUCKET}/tables/part_noslash does "
+    "not end with /: it must be a folder",
+    f"[CLEAN_ROOMS_LOCATION] part_parent: no id_bucket folder under s3://{BUCKET}/tables/ holds "
+    "a data file: the location is a parent folder, or the data is elsewhere, and the table "
+    "reads as empty",
 ]
 EXPECTED_VERDICTS = {
+    "part_noslash": {"ready": False, "failing": ["expect_table_location_to_hold_the_data"]},
+    "part_parent": {"ready": False, "failing": ["expect_table_location_to_hold_the_data"]},
     "part_longkey": {"ready": False, "failing": ["expect_join_key_to_suit_clean_rooms"]},
     "part_hollow": {"ready": False, "failing": ["expect_registered_partitions_to_have_data"]},
     "part_badnames": {"ready": False, "failing": ["expect_column_names_to_suit_clean_rooms"]},
@@ -59,6 +66,13 @@ def _rename_column(warehouse: Path, table: str) -> None:
         path.write_text(text)
 
 
+def _set_location(warehouse: Path, table: str, location: str) -> None:
+    path = warehouse / "glue" / DATABASE / f"{table}.json"
+    described = json.loads(path.read_text())
+    described["StorageDescriptor"]["Location"] = location
+    path.write_text(json.dumps(described))
+
+
 def _hollow(warehouse: Path, table: str) -> None:
     """id_bucket=2 registered with only a _SUCCESS marker and a checksum left; id_bucket=3
     holding only _SUCCESS and not registered (repair must not register it)."""
@@ -77,11 +91,14 @@ def _hollow(warehouse: Path, table: str) -> None:
 def rooms_lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     warehouse = tmp_path_factory.mktemp("rooms") / "warehouse"
     specs = [
-        TableSpec(name, 40, 4) for name in ("ready", "badnames", "narrow", "hollow", "longkey")
+        TableSpec(name, 40, 4)
+        for name in ("ready", "badnames", "narrow", "hollow", "longkey", "noslash", "parent")
     ]
     build_lake(warehouse, DATABASE, BUCKET, specs, as_of=AS_OF)
     _rename_column(warehouse, "part_badnames")
     _hollow(warehouse, "part_hollow")
+    _set_location(warehouse, "part_noslash", f"s3://{BUCKET}/tables/part_noslash")
+    _set_location(warehouse, "part_parent", f"s3://{BUCKET}/tables/")  # the partitions stay
     keys = [
         str(k)
         for path in (warehouse / "s3" / BUCKET / "tables" / "part_longkey").rglob("*.parquet")
@@ -137,7 +154,7 @@ def _readiness(report: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
 def test_the_shipped_suite_is_switched_on_and_tunable(run_cli: RunCli, tmp_path: Path) -> None:
     code, out, err = run_cli("suites", "check", "--gx_dir", str(_gx_dir(tmp_path)))
     assert code == 0, err
-    assert "clean_rooms_readiness.json: 3 expectation(s), batch inventory: ok" in out
+    assert "clean_rooms_readiness.json: 4 expectation(s), batch inventory: ok" in out
     assert "clean_rooms_readiness.part_narrow.json: 0 expectation(s), 1 override(s)" in out
 
 
@@ -151,7 +168,14 @@ def test_local_backend_judges_readiness(run_cli: RunCli, rooms_lake: Path, tmp_p
     assert _readiness(report) == (EXPECTED_ALERTS, EXPECTED_VERDICTS)
     _assert_hollow(report)
     severities = {a["line"]: a["severity"] for a in report["alert_details"]}
-    assert [severities[line] for line in EXPECTED_ALERTS] == ["High", "High", "High", "Medium"]
+    assert [severities[line] for line in EXPECTED_ALERTS] == [
+        "High",
+        "High",
+        "High",
+        "Medium",
+        "High",
+        "High",
+    ]
     csv = path.with_suffix(".csv").read_text().splitlines()[0]
     assert "clean_rooms" not in csv  # the seed's 15 columns, untouched
     page = next((warehouse / "s3" / REPORT_BUCKET).rglob("*.html"))  # the run summary

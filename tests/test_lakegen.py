@@ -345,6 +345,7 @@ def test_demo_and_bench_specs() -> None:
     assert any(t.contract != "ok" for t in demo)
     assert any(t.snapshot == "stale" for t in demo) and any(t.snapshot is None for t in demo)
     assert any(t.tiny_files for t in demo) and sum(t.projection for t in demo) == 1
+    assert any(t.hollow_buckets for t in demo)
     clean = [
         t for t in demo if t == TableSpec(t.suffix, t.rows, files_per_bucket=t.files_per_bucket)
     ]
@@ -353,3 +354,23 @@ def test_demo_and_bench_specs() -> None:
     bench = bench_tables(3, 1000)
     assert [t.rows for t in bench] == [1000] * 3 and all(t.bucket_count == 256 for t in bench)
     assert len({t.suffix for t in bench}) == 3
+
+
+def test_hollow_buckets_are_registered_folders_without_data(tmp_path: Path) -> None:
+    spec = TableSpec("hollow", 64, 4, hollow_buckets=(1,))
+    expected = build_lake(tmp_path, "db", "lake", [spec], as_of=AS_OF)["part_hollow"]
+    folder = tmp_path / "s3" / "lake" / "tables" / "part_hollow" / "id_bucket=1"
+    assert sorted(p.name for p in folder.iterdir()) == ["_SUCCESS"]
+    assert (folder / "_SUCCESS").stat().st_size == 0
+    parts = json.loads((tmp_path / "glue" / "db" / "part_hollow.partitions.json").read_text())
+    assert sorted(p["Values"][0] for p in parts) == ["0", "1", "2", "3"]
+    assert (expected.s3_partitions, expected.glue_partitions_before) == (4, 4)
+    assert expected.rows_written == 48  # bucket 1's 16 rows were never written
+    with pytest.raises(ValueError, match="hollow_buckets are stored and registered"):
+        build_lake(
+            tmp_path / "x",
+            "db",
+            "lake",
+            [TableSpec("h", 8, 4, hollow_buckets=(1,), missing_s3_buckets=(1,))],
+            as_of=AS_OF,
+        )

@@ -74,7 +74,8 @@ def _build_one(
     glue = warehouse / "glue" / database
     table_json = part_table_json(spec, database, loc, pk_column)
     write_json(glue / f"part_{spec.suffix}.json", table_json)
-    registered = [int(b) for b in written if int(b) not in set(spec.unregistered_buckets)]
+    stored = sorted([*(int(b) for b in written), *spec.hollow_buckets])
+    registered = [b for b in stored if b not in set(spec.unregistered_buckets)]
     if not spec.projection:
         parts = partitions_json(table_json, loc, registered)
         write_json(glue / f"part_{spec.suffix}.partitions.json", parts)
@@ -90,9 +91,9 @@ def _build_one(
     return Expected(
         table=f"part_{spec.suffix}",
         location=loc,
-        s3_partitions=len(written),
+        s3_partitions=len(stored),
         glue_partitions_before=0 if projected else len(registered),
-        missing_glue=0 if projected else len(written) - len(registered),
+        missing_glue=0 if projected else len(stored) - len(registered),
         rows_written=rows.part.num_rows,
         source_rows=source_rows,
         pk_nulls=spec.null_keys,

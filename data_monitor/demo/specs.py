@@ -50,6 +50,9 @@ class TableSpec:
     bucket_count: int = 256
     missing_s3_buckets: tuple[int, ...] = ()  # never written (nor registered); their rows vanish
     unregistered_buckets: tuple[int, ...] = ()  # written, but absent from partitions.json
+    # registered, but their folder holds only a _SUCCESS marker (a failed load): no data file,
+    # their rows vanish (what Clean Rooms fails a query on)
+    hollow_buckets: tuple[int, ...] = ()
     null_keys: int = 0  # written rows whose key is NULL
     dup_rows: int = 0  # written rows whose non-NULL key occurs twice (even: dup_rows/2 keys)
     source_delta: int = 0  # ext rows = part rows written + source_delta
@@ -84,7 +87,7 @@ class Expected:
 
 
 def demo_tables(scale: int = 1) -> list[TableSpec]:
-    """The demo lake: 8 tables covering every seeded defect plus clean tables."""
+    """The demo lake: 9 tables covering every seeded defect plus clean tables."""
     if scale < 1:
         raise ValueError(f"scale must be >= 1, got {scale}")
     s = scale
@@ -104,6 +107,8 @@ def demo_tables(scale: int = 1) -> list[TableSpec]:
         TableSpec("ibe_07", rows=20_000 * s, contract="no_pk_column", has_source=False),
         # partition projection instead of registered partitions (otherwise clean)
         TableSpec("ibe_08", rows=30_000 * s, projection=True),
+        # not ready for Clean Rooms: a registered partition whose load left only _SUCCESS
+        TableSpec("ibe_09", rows=30_000 * s, hollow_buckets=(42,)),
     ]
 
 
@@ -123,9 +128,11 @@ def bucket_sizes(rows: int, bucket_count: int) -> np.ndarray:
 
 
 def written_buckets(spec: TableSpec) -> np.ndarray:
-    """The buckets that get a folder in storage, ascending: all but ``missing_s3_buckets``."""
+    """The buckets that get data files, ascending: all but ``missing_s3_buckets`` and
+    ``hollow_buckets``."""
     mask = np.ones(spec.bucket_count, dtype=bool)
     mask[list(spec.missing_s3_buckets)] = False
+    mask[list(spec.hollow_buckets)] = False
     return np.flatnonzero(mask)
 
 
@@ -144,6 +151,7 @@ def validate_spec(spec: TableSpec) -> None:
     for label, buckets in (
         ("missing_s3_buckets", spec.missing_s3_buckets),
         ("unregistered_buckets", spec.unregistered_buckets),
+        ("hollow_buckets", spec.hollow_buckets),
     ):
         if len(set(buckets)) != len(buckets):
             raise ValueError(f"{name}: {label} has repeated buckets")
@@ -155,6 +163,11 @@ def validate_spec(spec: TableSpec) -> None:
         raise ValueError(f"{name}: buckets both missing and unregistered: {sorted(both)}")
     if spec.projection and spec.unregistered_buckets:
         raise ValueError(f"{name}: unregistered_buckets make no sense with projection")
+    hollow = set(spec.hollow_buckets)
+    if hollow & (set(spec.missing_s3_buckets) | set(spec.unregistered_buckets)):
+        raise ValueError(f"{name}: hollow_buckets are stored and registered, without data")
+    if spec.projection and hollow:
+        raise ValueError(f"{name}: hollow_buckets make no sense with projection")
     if spec.null_keys < 0 or spec.dup_rows < 0:
         raise ValueError(f"{name}: null_keys and dup_rows must be >= 0")
     if spec.dup_rows % 2:

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 from data_monitor.backends.base import Backend, BackendError, StoredObject
 from data_monitor.lake.placement import misplaced_partitions, misplaced_projected, normalized
 from data_monitor.model.catalog import PARTITION_KEY, TableMeta, bucket_of_prefix, split_template
+from data_monitor.model.json_data import obj as json_object
+from data_monitor.model.json_data import text
 from data_monitor.model.settings import Settings
 
 MARKER_MAX_BYTES = 4096
@@ -28,7 +30,8 @@ class Inventory:
 
     database: str
     table: str
-    location: str
+    location: str  # as a folder (ending in /), whatever Glue has
+    location_as_written: str = ""  # as Glue has it
     table_type: str = ""
     input_format: str = ""
     serde: str = ""
@@ -67,6 +70,7 @@ def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory
         database=table.database,
         table=table.name,
         location=table.location,
+        location_as_written=text(json_object(table.raw.get("StorageDescriptor")).get("Location")),
         table_type=table.table_type,
         input_format=table.input_format,
         serde=table.serde,

@@ -45,6 +45,7 @@ class AlertCode(StrEnum):
     CLEAN_ROOMS_COLUMNS = "CLEAN_ROOMS_COLUMNS"
     CLEAN_ROOMS_EMPTY_PARTITIONS = "CLEAN_ROOMS_EMPTY_PARTITIONS"
     CLEAN_ROOMS_JOIN_KEY = "CLEAN_ROOMS_JOIN_KEY"
+    CLEAN_ROOMS_LOCATION = "CLEAN_ROOMS_LOCATION"
     # any other expectation that failed (GX's own, or a user's)
     EXPECTATION = "EXPECTATION"
     # the run's: something was not checked, and says why

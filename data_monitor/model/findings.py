@@ -307,6 +307,12 @@ class JoinKeyFindings(Findings, expectation="expect_join_key_to_suit_clean_rooms
 
 
 @dataclass(frozen=True)
+class TableLocationFindings(Findings, expectation="expect_table_location_to_hold_the_data"):
+    observed: str  # the location as Glue has it
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ColumnCountFindings(Findings, expectation="expect_column_count_to_suit_clean_rooms"):
     observed: int  # data and partition columns
     max_columns: int
