@@ -216,9 +216,10 @@ def _registered(backend: Backend, table: TableMeta, inv: Inventory) -> list[int]
 
 def _data_files(backend: Backend, table: TableMeta) -> dict[int, list[StoredObject]]:
     """The data files of each ``id_bucket=N/`` folder under the table location, from one
-    listing of it (ListObjectsV2 pages of 1,000 keys). Not data: objects the store already
-    leaves out (``_SUCCESS``, ``_metadata/``, ``.crc`` and other ``_``/``.`` names), empty ones
-    and ``$folder$`` markers."""
+    listing of it (ListObjectsV2 returns up to 1,000 keys per page:
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html). Not data: objects
+    the store already leaves out (``_SUCCESS``, ``_metadata/``, ``.crc`` and other ``_``/``.``
+    names), empty ones and ``$folder$`` markers."""
     if not table.location:
         raise BackendError("the table has no storage location")
     found: dict[int, list[StoredObject]] = {}
