@@ -11,6 +11,12 @@ from custom_expectations.expect_column_count_to_suit_clean_rooms import (
 from custom_expectations.expect_column_names_to_suit_clean_rooms import (
     ExpectColumnNamesToSuitCleanRooms,
 )
+from custom_expectations.expect_column_types_to_suit_clean_rooms import (
+    ExpectColumnTypesToSuitCleanRooms,
+)
+from custom_expectations.expect_configured_tables_to_match_the_table import (
+    ExpectConfiguredTablesToMatchTheTable,
+)
 from custom_expectations.expect_file_sizes_in_range import ExpectFileSizesInRange
 from custom_expectations.expect_id_bucket_partitions_at_table_location import (
     ExpectIdBucketPartitionsAtTableLocation,
@@ -40,10 +46,19 @@ from custom_expectations.expect_row_count_to_follow_history import ExpectRowCoun
 from custom_expectations.expect_row_count_to_match_source import ExpectRowCountToMatchSource
 from custom_expectations.expect_snapshot_to_advance import ExpectSnapshotToAdvance
 from custom_expectations.expect_snapshot_to_be_fresh import ExpectSnapshotToBeFresh
+from custom_expectations.expect_snapshot_to_keep_up_with_raw_input import (
+    ExpectSnapshotToKeepUpWithRawInput,
+)
+from custom_expectations.expect_storage_format_to_suit_clean_rooms import (
+    ExpectStorageFormatToSuitCleanRooms,
+)
 from custom_expectations.expect_table_location_to_hold_the_data import (
     ExpectTableLocationToHoldTheData,
 )
 from custom_expectations.expect_table_schema_contract import ExpectTableSchemaContract
+from custom_expectations.expect_table_schema_to_be_unchanged import (
+    ExpectTableSchemaToBeUnchanged,
+)
 from custom_expectations.expect_table_to_be_external_parquet import (
     ExpectTableToBeExternalParquet,
 )
@@ -55,6 +70,9 @@ __all__ = [
     "ExpectRegisteredPartitionsToHaveData",
     "ExpectColumnCountToSuitCleanRooms",
     "ExpectColumnNamesToSuitCleanRooms",
+    "ExpectColumnTypesToSuitCleanRooms",
+    "ExpectConfiguredTablesToMatchTheTable",
+    "ExpectStorageFormatToSuitCleanRooms",
     "ExpectIdBucketRowsToBeBalanced",
     "ExpectFileSizesInRange",
     "ExpectIdBucketPartitionsAtTableLocation",
@@ -66,7 +84,9 @@ __all__ = [
     "ExpectRowCountToMatchSource",
     "ExpectSnapshotToAdvance",
     "ExpectSnapshotToBeFresh",
+    "ExpectSnapshotToKeepUpWithRawInput",
     "ExpectTableSchemaContract",
+    "ExpectTableSchemaToBeUnchanged",
     "ExpectTableToBeExternalParquet",
     "SourceTableRowCount",
     "TableInventory",

@@ -14,10 +14,12 @@ from great_expectations.render.renderer.renderer import renderer
 from custom_expectations.rendering import (
     default_observed_text,
     is_parameter,
+    listed,
     observed_value,
     sentence,
 )
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
+from data_monitor.model.findings import ProblemFindings
 
 
 class SentenceExpectation(BatchExpectation):
@@ -75,6 +77,12 @@ class SentenceExpectation(BatchExpectation):
         return default_observed_text(result)
 
     @classmethod
+    def severity_of(cls, check: CheckResult) -> Severity:
+        """The severity of a failed ``check`` when its suite sets none (some checks grade
+        what they found)."""
+        return cls.default_severity
+
+    @classmethod
     def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
         """The alert line's text (after ``[CODE] <table>: ``) of a failed ``check``; ``params``
         are the table's suite parameters. Raises ResultShapeError (a ValueError) if ``check``
@@ -94,6 +102,55 @@ class InventoryExpectation(SentenceExpectation):
     @staticmethod
     def inventory_of(metrics: dict[str, Any]) -> dict[str, Any]:
         return dict(metrics["table.inventory"])
+
+    def _validate(
+        self,
+        metrics: dict[str, Any],
+        runtime_configuration: dict | None = None,
+        execution_engine: Any | None = None,
+    ) -> dict[str, Any]:
+        success, observed, details = self.judge(self.inventory_of(metrics))
+        return {"success": success, "result": {"observed_value": observed, "details": details}}
+
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
+        """(success, observed value, details) of the table's ``inventory``."""
+        raise NotImplementedError(f"{type(self).__name__} judges no inventory")
+
+
+Verdict = tuple[bool, Any, dict[str, Any]]  # success, observed value, details
+
+
+class ProblemListExpectation(InventoryExpectation):
+    """An inventory check that finds a list of problems: it passes when there is none, its
+    observed value is how many, and its alert spells out the first ``shown`` of them.
+
+    Subclasses give ``problems``, ``ok_text`` (the observed value's text when it passes),
+    ``alert_template`` (``{count}`` and ``{problems}``) and ``findings`` (their findings class,
+    with ``observed`` and ``problems``)."""
+
+    ok_text: ClassVar[str] = "no problem"
+    alert_template: ClassVar[str] = "{count} problem(s): {problems}"
+    shown: ClassVar[int] = 5
+    findings: ClassVar[type[ProblemFindings]]
+
+    def problems(self, inventory: dict[str, Any]) -> list[str]:
+        raise NotImplementedError(f"{type(self).__name__} lists no problems")
+
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
+        problems = self.problems(inventory)
+        return not problems, len(problems), {"problems": problems}
+
+    @classmethod
+    def observed_text(cls, result: dict[str, Any]) -> str:
+        problems = result["details"]["problems"]
+        return "; ".join(problems) if problems else cls.ok_text
+
+    @classmethod
+    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
+        found = check.findings_as(cls.findings)
+        return cls.alert_template.format(
+            count=found.observed, problems=listed(found.problems, cls.shown)
+        )
 
 
 class InventoryUnavailable(RuntimeError):

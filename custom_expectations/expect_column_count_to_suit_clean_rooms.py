@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
-from custom_expectations.base import InventoryExpectation, as_int, coerced, require
+from custom_expectations.base import InventoryExpectation, Verdict, as_int, coerced, require
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
 from data_monitor.model.findings import ColumnCountFindings
 
@@ -39,21 +39,18 @@ class ExpectColumnCountToSuitCleanRooms(InventoryExpectation):
 
     _coerce_max = coerced("max_columns", to=as_int)
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         count = len(require(inventory, "columns") or []) + len(
             require(inventory, "partition_keys") or []
         )
         limit = as_int(self.max_columns)
-        return {
-            "success": count <= limit,
-            "result": {"observed_value": count, "details": {"max_columns": limit}},
-        }
+        return (
+            count <= limit,
+            count,
+            {
+                "max_columns": limit,
+            },
+        )
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

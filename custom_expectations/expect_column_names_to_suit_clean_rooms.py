@@ -15,17 +15,15 @@ a rule, so the check is High. Partition columns are columns of the table too.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from custom_expectations.base import InventoryExpectation, require
-from data_monitor.model.checks import AlertCode, CheckResult, Severity
-from data_monitor.model.findings import ColumnNamesFindings
+from custom_expectations.base import ProblemListExpectation, require
+from data_monitor.model.checks import AlertCode, Severity
+from data_monitor.model.findings import ColumnNamesFindings, ProblemFindings
 
 ALLOWED = re.compile(r"^[A-Za-z0-9_-]+$")
 RULE_PATTERN = re.compile(r"^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$")
 MAX_LENGTH = 127
-SHOWN = 5  # names an alert line spells out
 PREFIXES = ("padb_", "pg_", "stcs_", "stl_", "stll_", "stv_", "svcs_", "svl_", "svv_", "sys_",
             "systable_")  # fmt: skip
 RESERVED = ("oid", "tableoid", "xmin", "cmin", "xmax", "cmax", "ctid")
@@ -50,7 +48,7 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-class ExpectColumnNamesToSuitCleanRooms(InventoryExpectation):
+class ExpectColumnNamesToSuitCleanRooms(ProblemListExpectation):
     """Expect every data and partition column name to be one Clean Rooms accepts.
 
     Observed value: how many names it refuses.
@@ -63,30 +61,12 @@ class ExpectColumnNamesToSuitCleanRooms(InventoryExpectation):
     )
     alert_code: ClassVar[AlertCode] = AlertCode.CLEAN_ROOMS_NAMES
     default_severity: ClassVar[Severity] = Severity.HIGH
+    ok_text: ClassVar[str] = "every name is accepted"
+    alert_template: ClassVar[str] = "Clean Rooms refuses {count} column name(s): {problems}"
+    findings: ClassVar[type[ProblemFindings]] = ColumnNamesFindings
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def problems(self, inventory: dict[str, Any]) -> list[str]:
         keys = [str(k.get("name", "")) for k in require(inventory, "partition_keys") or []]
         names = [str(c) for c in require(inventory, "columns") or []] + keys
         problems = [p for p in (name_problem(n) for n in names) if p is not None]
-        return {
-            "success": not problems,
-            "result": {"observed_value": len(problems), "details": {"problems": problems}},
-        }
-
-    @classmethod
-    def observed_text(cls, result: dict[str, Any]) -> str:
-        problems = result["details"]["problems"]
-        return "; ".join(problems) if problems else "every name is accepted"
-
-    @classmethod
-    def alert_text(cls, check: CheckResult, params: Mapping[str, Any]) -> str:
-        found = check.findings_as(ColumnNamesFindings)
-        more = len(found.problems) - SHOWN
-        shown = "; ".join(found.problems[:SHOWN]) + (f"; ... ({more} more)" if more > 0 else "")
-        return f"Clean Rooms refuses {found.observed} column name(s): {shown}"
+        return problems

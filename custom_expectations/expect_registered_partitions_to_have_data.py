@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from custom_expectations.base import InventoryExpectation, require
+from custom_expectations.base import InventoryExpectation, Verdict, require
 from data_monitor.model.checks import AlertCode, CheckResult, Severity, listed
 from data_monitor.model.findings import EmptyPartitionsFindings
 
@@ -36,24 +36,19 @@ class ExpectRegisteredPartitionsToHaveData(InventoryExpectation):
     alert_code: ClassVar[AlertCode] = AlertCode.CLEAN_ROOMS_EMPTY_PARTITIONS
     default_severity: ClassVar[Severity] = Severity.HIGH
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         projected = bool((inventory.get("projection") or {}).get("enabled"))
         empty = [] if projected else [int(b) for b in inventory.get("empty_partitions") or []]
         if not projected:
             require(inventory, "data_buckets")  # raises when the files could not be listed
-        return {
-            "success": not empty,
-            "result": {
-                "observed_value": len(empty),
-                "details": {"empty": empty[:LIST_LIMIT], "projection": projected},
+        return (
+            not empty,
+            len(empty),
+            {
+                "empty": empty[:LIST_LIMIT],
+                "projection": projected,
             },
-        }
+        )
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

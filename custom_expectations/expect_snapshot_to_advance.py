@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import InventoryExpectation, as_int, require
-from custom_expectations.expect_snapshot_to_be_fresh import DATE_TEXT
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
 from data_monitor.model.findings import StallFindings, required
+from data_monitor.model.snapshots import DATE_TEXT
 
 
 def unchanged_runs(current: str, past: list[str]) -> int:

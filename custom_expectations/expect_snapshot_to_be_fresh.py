@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, ClassVar
@@ -20,9 +19,7 @@ from custom_expectations.base import (
 from custom_expectations.rendering import plural
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
 from data_monitor.model.findings import FreshnessFindings
-
-# ASCII only: \d alone would also take other scripts' digits.
-DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+from data_monitor.model.snapshots import marker_date
 
 
 class ExpectSnapshotToBeFresh(InventoryExpectation):
@@ -60,18 +57,18 @@ class ExpectSnapshotToBeFresh(InventoryExpectation):
         window = as_int(self.freshness_window_days)
         as_of = date.fromisoformat(as_iso_date(self.as_of))
         strict = as_bool(self.strict)
-        marker_date, age = None, None
+        marked, age = None, None
         if not isinstance(text, str):  # None, or NaN if pandas widened the column
             state = "missing"
-        elif (marker_date := _parse(text)) is None:
+        elif (marked := marker_date(text)) is None:
             state = "unparseable"
         else:
-            age = (as_of - marker_date).days
+            age = (as_of - marked).days
             state = "future" if age < 0 else "stale" if age > window else "fresh"
         return {
             "success": state == "fresh" or (state == "missing" and not strict),
             "result": {
-                "observed_value": marker_date.isoformat() if marker_date else None,
+                "observed_value": marked.isoformat() if marked else None,
                 "details": {
                     "state": state,
                     "age_days": age,
@@ -113,13 +110,3 @@ class ExpectSnapshotToBeFresh(InventoryExpectation):
             f"processed snapshot too old: {found.observed} is {found.age_days} days old "
             f"(window {found.window_days} days)"
         )
-
-
-def _parse(text: str) -> date | None:
-    stripped = text.strip()
-    if not DATE_TEXT.fullmatch(stripped):
-        return None
-    try:
-        return date.fromisoformat(stripped)
-    except ValueError:  # e.g. 2024-02-30
-        return None

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from custom_expectations.base import InventoryExpectation, require
+from custom_expectations.base import InventoryExpectation, Verdict, require
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
 from data_monitor.model.findings import TableLocationFindings
 
@@ -55,21 +55,15 @@ class ExpectTableLocationToHoldTheData(InventoryExpectation):
     alert_code: ClassVar[AlertCode] = AlertCode.CLEAN_ROOMS_LOCATION
     default_severity: ClassVar[Severity] = Severity.HIGH
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         problems = location_problems(inventory)
-        return {
-            "success": not problems,
-            "result": {
-                "observed_value": str(inventory.get("location_as_written") or ""),
-                "details": {"problems": problems},
+        return (
+            not problems,
+            str(inventory.get("location_as_written") or ""),
+            {
+                "problems": problems,
             },
-        }
+        )
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

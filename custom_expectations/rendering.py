@@ -86,3 +86,9 @@ def listing(count: int, label: str, items: Sequence[Any], limit: int = 10) -> st
     shown = ", ".join(str(item) for item in items[:limit])
     more = ", …" if count > min(len(items), limit) else ""
     return f"{number(count)} {label}: {shown}{more}"
+
+
+def listed(texts: Sequence[str], limit: int, separator: str = "; ") -> str:
+    """The first ``limit`` of ``texts``, joined, and how many more there are."""
+    more = len(texts) - limit
+    return separator.join(texts[:limit]) + (f"{separator}... ({more} more)" if more > 0 else "")

@@ -37,13 +37,29 @@ def register_catalog(warehouse: Path, region: str = "us-east-1") -> None:
     for db_dir in sorted((warehouse / "glue").iterdir()):
         glue.create_database(DatabaseInput={"Name": db_dir.name})
         for table_file in sorted(db_dir.glob("*.json")):
-            if table_file.name.endswith(".partitions.json"):
+            if table_file.name.endswith((".partitions.json", ".versions.json")):
                 continue
             table = json.loads(table_file.read_text())
-            glue.create_table(DatabaseName=db_dir.name, TableInput=_table_input(table))
+            _create_with_versions(glue, db_dir.name, table, table_file)
             parts_file = table_file.with_name(table_file.stem + ".partitions.json")
             if parts_file.exists():
                 _register(glue, db_dir.name, table["Name"], json.loads(parts_file.read_text()))
+
+
+def _create_with_versions(glue: Any, database: str, table: dict[str, Any], path: Path) -> None:
+    """Create the table; with a ``<table>.versions.json``, as its versions in order (Glue keeps
+    a version for each UpdateTable), the last being the table as it is."""
+    versions_file = path.with_name(path.stem + ".versions.json")
+    versions = json.loads(versions_file.read_text()) if versions_file.exists() else []
+    earlier = [
+        v["Table"]
+        for v in sorted(versions, key=lambda v: int(v["VersionId"]))
+        if v["Table"] != table
+    ]
+    first, *later = [*earlier, table]
+    glue.create_table(DatabaseName=database, TableInput=_table_input(first))
+    for version in later:
+        glue.update_table(DatabaseName=database, TableInput=_table_input(version))
 
 
 def _table_input(table: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,13 @@ from data_monitor.demo.specs import Expected
 from tests import lake_fixture
 from tests.aws_lake import prepare_account
 from tests.aws_role import JobRole, deployment, role_policy
-from tests.harness.conftest import _moto_process, iam, local_athena, moto_server  # noqa: F401
+from tests.harness.conftest import (  # noqa: F401
+    _moto_process,
+    iam,
+    local_athena,
+    local_cleanrooms,
+    moto_server,
+)
 
 
 @pytest.fixture(scope="session")

@@ -60,6 +60,8 @@ def expected_alerts() -> list[str]:
         f"[COUNT_MISMATCH] part_count: {DATABASE}.part_count=2000 vs "
         f"{DATABASE}.ext_count=1950 (Δ=2.564103%)",
         "[ERROR] part_format: row-level checks not run: the table is not stored as Parquet",
+        "[CLEAN_ROOMS_FORMAT] part_format: stored as TextFile, which Spark SQL does not read "
+        "(Parquet, OpenCSV, JSON)",
         "[TABLE_TYPE] part_format: InputFormat is org.apache.hadoop.mapred.TextInputFormat, "
         "expected a Parquet input format; SerDe is "
         "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe, expected a Parquet SerDe",
@@ -74,6 +76,10 @@ def expected_alerts() -> list[str]:
         f"[S3_PARTITIONS] part_s3_gap: S3 missing 2 of {BUCKETS} id_bucket partitions (3, 9)",
         f"[FRESHNESS] part_stale: processed snapshot too old: {stale} is 90 days old "
         "(window 45 days)",
+        # the source's files were written when the lake was built, after AS_OF: as of AS_OF
+        f"[FRESHNESS] part_stale: processed snapshot {stale} is behind raw input {AS_OF} "
+        f"(90 days, more than 1; raw input from {DATABASE}.ext_stale, the newest of its 1 data "
+        "file(s))",
         "[FILE_SIZE] part_tiny: 3 of 8 sampled file(s) outside 0.004-256 MB: "
         "id_bucket=0/part-00001.parquet 0.00MB < 0.004MB, "
         "id_bucket=1/part-00001.parquet 0.00MB < 0.004MB, "

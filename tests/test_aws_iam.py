@@ -133,11 +133,16 @@ def test_a_week_on_aws_as_the_deployed_role(
 ) -> None:
     policy = job_role.policy
 
-    # day 1: repair through Athena DDL
+    # day 1: repair through Athena DDL; part_clean_01 was updated in Glue (a parameter, not
+    # its columns) and no run recorded its schema: its previous table version is read
+    _touch_table("part_clean_01")
     code, _, err = run_cli(*job_args(DAY_1, "athena", account["topic"], account["key_arn"]))
     assert iam.denied() == [], iam.denied()
     assert code == 1, err[-3000:]
     assert report_of(DAY_1)["alerts"] == expected_alerts("athena")
+    day_1 = {r["table"]: r for r in report_of(DAY_1)["tables"]}
+    assert day_1["part_clean_01"]["schema_changes"] == []  # compared: unchanged
+    assert day_1["part_pk"]["schema_changes"] is None  # nothing to compare with
     ddl = [q.sql for q in local_athena.queries if q.kind == "DDL"]
     assert len(ddl) == 1 and "`part_unreg` ADD IF NOT EXISTS PARTITION (id_bucket=2)" in ddl[0]
 
@@ -186,6 +191,16 @@ def test_a_week_on_aws_as_the_deployed_role(
     assert f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/primary" in {
         d.resource for d in iam.decisions if d.action == "athena:StartQueryExecution"
     }
+
+
+def _touch_table(name: str) -> None:
+    """UpdateTable with a new parameter: Glue keeps the old definition as a version."""
+    glue = boto3.client("glue", region_name=REGION)
+    table = glue.get_table(DatabaseName=lake_fixture.DATABASE, Name=name)["Table"]
+    keys = ("Name", "TableType", "Parameters", "PartitionKeys", "StorageDescriptor")
+    table_input = {k: table[k] for k in keys if k in table}
+    table_input["Parameters"] = {**table_input.get("Parameters", {}), "owner": "ingest"}
+    glue.update_table(DatabaseName=lake_fixture.DATABASE, TableInput=table_input)
 
 
 def _as_list(value: Any) -> list[Any]:

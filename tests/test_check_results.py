@@ -136,6 +136,30 @@ BAD_PROJECTION = Projection(
 ).record()
 MISPLACED = [{"bucket": 4, "location": "s3://staging/x/", "expected": LOCATION + "id_bucket=4/"}]
 STALE = "2024-01-01\n"
+SCHEMA = [
+    {"name": "customer_user_id", "type": "string"},
+    {"name": "amount", "type": "double"},
+    {"name": "id_bucket", "type": "int"},
+]
+CONFIGURED = {
+    "membership": "m-1",
+    "tables": [
+        {
+            "id": "t-1",
+            "name": "ct_orders",
+            "database": "sales",
+            "table": "orders",
+            "allowed_columns": ["customer_user_id", "amount", "region"],
+            "rule_types": ["AGGREGATION"],
+            "rule_columns": ["customer_user_id", "store"],
+        }
+    ],
+}
+RAW_INPUT = {
+    "table": "sales.ext_orders",
+    "date": "2024-05-09",
+    "from": "its marker s3://lake/sales/ext_orders/_metadata/snapshot_dt.txt",
+}
 
 # (case id, the result, the expected alert line of a failed check)
 CASES: list[tuple[str, Callable[[Any], dict[str, Any]], str]] = [
@@ -377,6 +401,61 @@ CASES: list[tuple[str, Callable[[Any], dict[str, Any]], str]] = [
         "[CLEAN_ROOMS_COLUMNS] orders: 3 columns, more than the 2 a Clean Rooms configured table may "
         "allow",
     ),
+    (
+        "clean_rooms_types",
+        through_gx(
+            ce.ExpectColumnTypesToSuitCleanRooms(engine="both"),
+            over(inventory(schema=[SCHEMA[0], {"name": "tags", "type": "array<string>"}])),
+        ),
+        "[CLEAN_ROOMS_TYPES] orders: Clean Rooms cannot use 1 column(s): tags is array<string>: "
+        "only custom analysis rules can use ARRAY, MAP and STRUCT",
+    ),
+    (
+        "clean_rooms_format",
+        through_gx(
+            ce.ExpectStorageFormatToSuitCleanRooms(engine="sql"),
+            over(inventory(parquet_codecs={LOCATION + "id_bucket=0/part-0.parquet": ["ZSTD"]})),
+        ),
+        "[CLEAN_ROOMS_FORMAT] orders: 1 of 1 sampled file(s) use ZSTD, a Parquet codec Clean "
+        "Rooms does not read (id_bucket=0/part-0.parquet)",
+    ),
+    (
+        "clean_rooms_configured",
+        through_gx(
+            ce.ExpectConfiguredTablesToMatchTheTable(engine="sql"),
+            over(inventory(schema=SCHEMA, configured_tables=CONFIGURED)),
+        ),
+        "[CLEAN_ROOMS_CONFIGURED] orders: 2 problem(s) for Clean Rooms membership m-1: "
+        "configured table ct_orders allows region, which the table no longer has; configured "
+        "table ct_orders's analysis rule names store, which the table does not have",
+    ),
+    (
+        "schema_change",
+        through_gx(
+            ce.ExpectTableSchemaToBeUnchanged(),
+            over(
+                inventory(
+                    schema=SCHEMA,
+                    schema_baseline={
+                        "source": "the run of 2024-05-09",
+                        "columns": [{"name": "customer_user_id", "type": "bigint"}, *SCHEMA[1:]],
+                    },
+                )
+            ),
+        ),
+        "[SCHEMA_CHANGE] orders: 1 column change(s) since the run of 2024-05-09: "
+        "customer_user_id retyped bigint -> string",
+    ),
+    (
+        "raw_input",
+        through_gx(
+            ce.ExpectSnapshotToKeepUpWithRawInput(max_lag_days=1, as_of="2024-05-10"),
+            over(inventory(raw_input=RAW_INPUT)),
+        ),
+        "[FRESHNESS] orders: processed snapshot 2024-05-05 is behind raw input 2024-05-09 "
+        "(4 days, more than 1; raw input from sales.ext_orders, its marker "
+        "s3://lake/sales/ext_orders/_metadata/snapshot_dt.txt)",
+    ),
 ]
 RESULTS: dict[str, dict[str, Any]] = {}
 
@@ -418,9 +497,16 @@ def test_each_check_reads_as_its_findings_and_words_its_alert(
 
 
 def test_the_cases_cover_every_custom_expectation() -> None:
-    # each expectation has its own code, so the codes of the lines name the checks covered
-    assert len({c.alert_code for c in ours()}) == len(ours()) == 18
+    # each expectation has its own code but the raw-input cross-check, a [FRESHNESS] alert as
+    # the seed words it; every code has a case, and every expectation type (below)
+    assert len(ours()) == 23
+    assert len({c.alert_code for c in ours()}) == 22
     assert {line.split("]")[0][1:] for _, _, line in CASES} == {c.alert_code for c in ours()}
+
+
+def test_each_expectation_type_has_a_case(result_of: Callable[[str], dict[str, Any]]) -> None:
+    covered = {result_of(name)["expectation_config"]["type"] for name, _, _ in CASES}
+    assert covered == {c.expectation_type for c in ours()}
 
 
 def test_every_custom_expectation_owns_its_alert_and_findings() -> None:
@@ -438,10 +524,14 @@ def test_the_suites_meta_agrees_with_each_expectation() -> None:
         for item in json.loads(path.read_text())["expectations"]:
             cls = by_type[item["type"]]
             meta = item.get("meta") or {}
-            assert (meta["alert_code"], meta["severity"]) == (
+            graded = cls.severity_of.__func__ is not SentenceExpectation.severity_of.__func__
+            # a check that grades what it found leaves the severity out (a suite's would win)
+            severity = meta.get("severity", cls.default_severity if graded else None)
+            assert (meta["alert_code"], severity) == (
                 cls.alert_code,
                 cls.default_severity,
             ), f"{path.name}: {item['type']}"
+            assert graded is ("severity" not in meta), f"{path.name}: {item['type']}"
 
 
 def test_the_report_row_reads_the_views_and_a_passed_check_raises_nothing(

@@ -38,10 +38,21 @@ EXPECTED_ALERTS = [
     "table may allow",
     f"[CLEAN_ROOMS_LOCATION] part_noslash: the location s3://{BUCKET}/tables/part_noslash does "
     "not end with /: it must be a folder",
+    "[CLEAN_ROOMS_FORMAT] part_orc: stored as ORC, which AWS Clean Rooms SQL does not read "
+    "(Parquet, RCFile, TextFile, SequenceFile, RegexSerde, OpenCSV, Avro, JSON); stored as ORC, "
+    "which Spark SQL does not read (Parquet, OpenCSV, JSON)",
     f"[CLEAN_ROOMS_LOCATION] part_parent: no id_bucket folder under s3://{BUCKET}/tables/ holds "
     "a data file: the location is a parent folder, or the data is elsewhere, and the table "
     "reads as empty",
+    "[CLEAN_ROOMS_TYPES] part_tinyint: Clean Rooms cannot use 1 column(s): score is tinyint, a "
+    "type AWS Clean Rooms SQL does not support",
+    "[CLEAN_ROOMS_FORMAT] part_zstd: 4 of 4 sampled file(s) use ZSTD, a Parquet codec Clean "
+    "Rooms does not read (id_bucket=0/part-00000.parquet, id_bucket=1/part-00000.parquet, "
+    "id_bucket=2/part-00000.parquet ...)",
 ]
+TABLES = ("ready", "badnames", "narrow", "hollow", "longkey", "noslash", "parent", "tinyint",
+          "zstd", "orc")  # fmt: skip
+ORC_SERDE = "org.apache.hadoop.hive.ql.io.orc.OrcSerde"
 EXPECTED_VERDICTS = {
     "part_noslash": {"ready": False, "failing": ["expect_table_location_to_hold_the_data"]},
     "part_parent": {"ready": False, "failing": ["expect_table_location_to_hold_the_data"]},
@@ -50,7 +61,35 @@ EXPECTED_VERDICTS = {
     "part_badnames": {"ready": False, "failing": ["expect_column_names_to_suit_clean_rooms"]},
     "part_narrow": {"ready": False, "failing": ["expect_column_count_to_suit_clean_rooms"]},
     "part_ready": {"ready": True, "failing": []},
+    "part_tinyint": {"ready": False, "failing": ["expect_column_types_to_suit_clean_rooms"]},
+    "part_zstd": {"ready": False, "failing": ["expect_storage_format_to_suit_clean_rooms"]},
+    "part_orc": {"ready": False, "failing": ["expect_storage_format_to_suit_clean_rooms"]},
 }
+
+
+def _edit_table(warehouse: Path, table: str, edit: Any) -> None:
+    path = warehouse / "glue" / DATABASE / f"{table}.json"
+    described = json.loads(path.read_text())
+    edit(described)
+    path.write_text(json.dumps(described))
+
+
+def _tinyint(table: dict[str, Any]) -> None:
+    columns = table["StorageDescriptor"]["Columns"]
+    table["StorageDescriptor"]["Columns"] = [
+        {**c, "Type": "tinyint"} if c["Name"] == "score" else c for c in columns
+    ]
+
+
+def _orc(table: dict[str, Any]) -> None:
+    sd = table["StorageDescriptor"]
+    sd["InputFormat"] = "org.apache.hadoop.hive.ql.io.orc.OrcInputFormat"
+    sd["SerdeInfo"] = {"SerializationLibrary": ORC_SERDE}
+
+
+def _recompress(warehouse: Path, table: str, codec: str) -> None:
+    for path in (warehouse / "s3" / BUCKET / "tables" / table).rglob("*.parquet"):
+        pq.write_table(pq.read_table(path), path, compression=codec)
 
 
 def _rename_column(warehouse: Path, table: str) -> None:
@@ -67,10 +106,7 @@ def _rename_column(warehouse: Path, table: str) -> None:
 
 
 def _set_location(warehouse: Path, table: str, location: str) -> None:
-    path = warehouse / "glue" / DATABASE / f"{table}.json"
-    described = json.loads(path.read_text())
-    described["StorageDescriptor"]["Location"] = location
-    path.write_text(json.dumps(described))
+    _edit_table(warehouse, table, lambda t: t["StorageDescriptor"].update(Location=location))
 
 
 def _hollow(warehouse: Path, table: str) -> None:
@@ -90,11 +126,11 @@ def _hollow(warehouse: Path, table: str) -> None:
 @pytest.fixture(scope="module")
 def rooms_lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     warehouse = tmp_path_factory.mktemp("rooms") / "warehouse"
-    specs = [
-        TableSpec(name, 40, 4)
-        for name in ("ready", "badnames", "narrow", "hollow", "longkey", "noslash", "parent")
-    ]
+    specs = [TableSpec(name, 40, 4) for name in TABLES]
     build_lake(warehouse, DATABASE, BUCKET, specs, as_of=AS_OF)
+    _edit_table(warehouse, "part_tinyint", _tinyint)
+    _edit_table(warehouse, "part_orc", _orc)
+    _recompress(warehouse, "part_zstd", "zstd")
     _rename_column(warehouse, "part_badnames")
     _hollow(warehouse, "part_hollow")
     _set_location(warehouse, "part_noslash", f"s3://{BUCKET}/tables/part_noslash")
@@ -154,7 +190,7 @@ def _readiness(report: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
 def test_the_shipped_suite_is_switched_on_and_tunable(run_cli: RunCli, tmp_path: Path) -> None:
     code, out, err = run_cli("suites", "check", "--gx_dir", str(_gx_dir(tmp_path)))
     assert code == 0, err
-    assert "clean_rooms_readiness.json: 4 expectation(s), batch inventory: ok" in out
+    assert "clean_rooms_readiness.json: 7 expectation(s), batch inventory: ok" in out
     assert "clean_rooms_readiness.part_narrow.json: 0 expectation(s), 1 override(s)" in out
 
 
@@ -162,7 +198,7 @@ def test_local_backend_judges_readiness(run_cli: RunCli, rooms_lake: Path, tmp_p
     warehouse = tmp_path / "warehouse"
     shutil.copytree(rooms_lake, warehouse)
     code, _, err = run_cli("run", *_flags(_gx_dir(tmp_path)), "--warehouse", str(warehouse))
-    assert code == 1, err[-3000:]
+    assert code == 3, err[-3000:]  # part_orc's row-level checks cannot run: not Parquet
     path = warehouse / "s3" / REPORT_BUCKET / "data-monitor" / f"omc_monitor_report_{AS_OF}.json"
     report = json.loads(path.read_text())
     assert _readiness(report) == (EXPECTED_ALERTS, EXPECTED_VERDICTS)
@@ -175,6 +211,9 @@ def test_local_backend_judges_readiness(run_cli: RunCli, rooms_lake: Path, tmp_p
         "Medium",
         "High",
         "High",
+        "High",
+        "High",
+        "High",
     ]
     csv = path.with_suffix(".csv").read_text().splitlines()[0]
     assert "clean_rooms" not in csv  # the seed's 15 columns, untouched
@@ -183,6 +222,31 @@ def test_local_backend_judges_readiness(run_cli: RunCli, rooms_lake: Path, tmp_p
     assert "<th>Clean Rooms</th>" in summary
     assert "not ready: registered_partitions_to_have_data" in summary
     assert summary.count("<td>ready</td>") == 1  # part_ready
+    rows = {t["table"]: t for t in report["tables"]}
+    assert rows["part_ready"]["alerts"] == []
+
+
+def test_the_engine_setting_chooses_the_rules(
+    run_cli: RunCli, rooms_lake: Path, tmp_path: Path
+) -> None:
+    """Spark SQL reads TINYINT; it reads ORC no more than AWS Clean Rooms SQL does."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(rooms_lake, warehouse)
+    tables = ["--tables", "part_tinyint,part_orc,part_zstd"]
+    for engine in ("spark", "sql"):
+        flags = [*_flags(_gx_dir(tmp_path / engine)), "--clean_rooms_engine", engine]
+        run_cli("run", *flags, *tables, "--warehouse", str(warehouse))
+        path = warehouse / "s3" / REPORT_BUCKET / "data-monitor"
+        report = json.loads((path / f"omc_monitor_report_{AS_OF}.json").read_text())
+        verdicts = _readiness(report)[1]
+        assert verdicts["part_tinyint"]["ready"] is (engine == "spark")
+        orc = next(a for a in report["alerts"] if a.startswith("[CLEAN_ROOMS_FORMAT] part_orc"))
+        other = "AWS Clean Rooms SQL" if engine == "spark" else "Spark SQL"
+        assert ("stored as ORC, which " + other) not in orc
+        assert verdicts["part_zstd"]["ready"] is False
+    code, _, err = run_cli("run", *_flags(tmp_path), "--clean_rooms_engine", "athena")
+    assert code == 2
+    assert "--clean_rooms_engine" in err and "both|sql|spark" in err
 
 
 def test_aws_backend_judges_readiness_the_same(
@@ -201,12 +265,110 @@ def test_aws_backend_judges_readiness_the_same(
     with JobRole(iam, policy).acting():
         code, _, err = run_cli("run", *_flags(_gx_dir(tmp_path)), *args, "--region", REGION)
     assert iam.denied() == [], iam.denied()
-    assert code == 1, err[-3000:]
+    assert code == 3, err[-3000:]  # part_orc's row-level checks cannot run: not Parquet
     s3 = boto3.client("s3", region_name=REGION)
     key = f"data-monitor/omc_monitor_report_{AS_OF}.json"
     report = json.loads(s3.get_object(Bucket=REPORT_BUCKET, Key=key)["Body"].read())
     assert _readiness(report) == (EXPECTED_ALERTS, EXPECTED_VERDICTS)
     _assert_hollow(report)
+
+
+def test_aws_backend_checks_the_membership_s_configured_tables(
+    run_cli: RunCli,
+    rooms_lake: Path,
+    tmp_path: Path,
+    moto_server: str,
+    local_athena: Any,
+    local_cleanrooms: Any,
+    iam: Enforcement,
+) -> None:
+    """The configured tables of the membership that read a monitored table: part_badnames's
+    allows ``segment``, which the table renamed; part_ready's and part_narrow's match. Three
+    associations in two pages of ListConfiguredTableAssociations."""
+    prepare_account(rooms_lake, REPORT_BUCKET, REGION)
+    membership = local_cleanrooms.new_membership()
+    columns = ["customer_user_id", "segment", "score"]
+    aggregation = {
+        "joinColumns": ["customer_user_id"],
+        "dimensionColumns": ["segment"],
+        "aggregateColumns": [{"columnNames": ["score"], "function": "SUM"}],
+        "outputConstraints": [
+            {"columnName": "customer_user_id", "minimum": 100, "type": "COUNT_DISTINCT"}
+        ],
+        "scalarFunctions": ["TRUNC"],
+    }
+    for name in ("ready", "badnames", "narrow"):
+        configured = local_cleanrooms.configure(
+            f"ct_{name}", DATABASE, f"part_{name}", columns, {"AGGREGATION": aggregation}
+        )
+        local_cleanrooms.associate(membership, configured)
+    policy = role_policy(
+        deployment(
+            DatabaseName=DATABASE,
+            DataBucket=BUCKET,
+            ReportBucket=REPORT_BUCKET,
+            CleanRoomsMembershipId=membership,
+        )
+    )
+    args = ["--backend", "aws", "--athena_results", "s3://test-athena/results/"]
+    args += ["--clean_rooms_membership", membership, "--tables", "part_ready,part_badnames"]
+    with JobRole(iam, policy).acting():
+        code, _, err = run_cli("run", *_flags(_gx_dir(tmp_path)), *args, "--region", REGION)
+    assert iam.denied() == [], iam.denied()
+    assert code == 1, err[-3000:]
+    assert {
+        "cleanrooms:ListConfiguredTableAssociations",
+        "cleanrooms:GetConfiguredTable",
+        "cleanrooms:GetConfiguredTableAnalysisRule",
+    } <= iam.allowed_actions()
+    # once per run, not per table: two pages, then each configured table and its one rule
+    assert dict(local_cleanrooms.operations) == {
+        "ListConfiguredTableAssociations": 2,
+        "GetConfiguredTable": 3,
+        "GetConfiguredTableAnalysisRule": 3,
+    }
+    s3 = boto3.client("s3", region_name=REGION)
+    key = f"data-monitor/omc_monitor_report_{AS_OF}.json"
+    report = json.loads(s3.get_object(Bucket=REPORT_BUCKET, Key=key)["Body"].read())
+    alerts, verdicts = _readiness(report)
+    assert alerts == [
+        EXPECTED_ALERTS[0],
+        f"[CLEAN_ROOMS_CONFIGURED] part_badnames: 1 problem(s) for Clean Rooms membership "
+        f"{membership}: configured table ct_badnames allows segment, which the table no longer "
+        "has",
+    ]
+    assert verdicts == {
+        "part_badnames": {
+            "ready": False,
+            "failing": [
+                "expect_column_names_to_suit_clean_rooms",
+                "expect_configured_tables_to_match_the_table",
+            ],
+        },
+        "part_ready": {"ready": True, "failing": []},
+    }
+
+
+def test_a_membership_s_tables_that_cannot_be_read_are_an_error(
+    run_cli: RunCli, rooms_lake: Path, tmp_path: Path
+) -> None:
+    """The local backend has no Clean Rooms API: the check says so, the run goes on."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(rooms_lake, warehouse)
+    membership = "0123abcd-0000-4000-8000-00000000abcd"
+    flags = [*_flags(_gx_dir(tmp_path)), "--tables", "part_ready"]
+    code, _, _ = run_cli(
+        "run", *flags, "--clean_rooms_membership", membership, "--warehouse", str(warehouse)
+    )
+    assert code == 3
+    path = warehouse / "s3" / REPORT_BUCKET / "data-monitor" / f"omc_monitor_report_{AS_OF}.json"
+    report = json.loads(path.read_text())
+    assert report["alerts"] == [
+        "[ERROR] part_ready: configured tables to match the table could not run: configured "
+        "tables unavailable: the local backend has no Clean Rooms API"
+    ]
+    code, _, err = run_cli("run", *flags, "--clean_rooms_membership", "m-1", "--warehouse", "x")
+    assert code == 2 and "--clean_rooms_membership" in err and "36 characters" in err
 
 
 def _assert_hollow(report: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ def test_demo_builds_a_warehouse_and_reports_every_seeded_defect(tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
-    assert "checked 9 table(s): 11 alert(s)" in out
+    assert "checked 10 table(s): 13 alert(s)" in out
     paths = dict(
         line.split(":", 1)
         for line in out.splitlines()
@@ -44,7 +44,10 @@ def test_demo_builds_a_warehouse_and_reports_every_seeded_defect(tmp_path: Path)
         "[FRESHNESS]",
         "[FILE_SIZE]",
         "[CLEAN_ROOMS_EMPTY_PARTITIONS]",
+        "[SCHEMA_CHANGE]",
     }
+    behind = [a for a in document["alerts"] if "is behind raw input" in a]
+    assert [a.split(":")[0] for a in behind] == ["[FRESHNESS] part_ibe_05"]
     clean = [t["table"] for t in document["tables"] if not t["alerts"]]
     assert clean == ["part_ibe_01", "part_ibe_02", "part_ibe_08"]
     assert (tmp_path / paths["Data Docs"].strip()).is_file()
@@ -58,4 +61,4 @@ def test_demo_builds_a_warehouse_and_reports_every_seeded_defect(tmp_path: Path)
         timeout=300,
     )
     assert again.returncode == 0
-    assert "checked 9 table(s): 11 alert(s)" in again.stdout
+    assert "checked 10 table(s): 13 alert(s)" in again.stdout

@@ -71,6 +71,7 @@ FULL_PARAMETERS = {
     "AthenaResultsBucket": "omc-athena-results",
     "ReportKmsKeyArn": f"arn:aws:kms:us-east-1:123456789012:key/{'1' * 8}-2222-3333-4444-{'5' * 12}",
     "DataKmsKeyArn": f"arn:aws:kms:us-east-1:123456789012:key/{'6' * 8}-7777-8888-9999-{'0' * 12}",
+    "CleanRoomsMembershipId": f"{'a' * 8}-bbbb-cccc-dddd-{'e' * 12}",
 }
 # What each basis of infra/iam_actions.json means is in its "bases"; whether the granted actions
 # are the ones a run needs is observed, with IAM enforced, in tests/test_aws_iam.py. Only the
@@ -314,9 +315,15 @@ def test_the_scan_finds_the_calls_the_code_makes(client_methods: dict[str, set[s
             "get_tables",
             "get_table",
             "get_partitions",
+            "get_table_versions",
             "batch_create_partition",
         },
         "sns": {"publish"},
+        "cleanrooms": {
+            "list_configured_table_associations",
+            "get_configured_table",
+            "get_configured_table_analysis_rule",
+        },
         "athena": {
             "get_work_group",
             "start_query_execution",
@@ -408,6 +415,7 @@ def test_policy_scopes_catalog_athena_sns_and_logs(stack: Stack) -> None:
         "glue:GetTables",
         "glue:GetTable",
         "glue:GetPartitions",
+        "glue:GetTableVersions",
         "glue:BatchCreatePartition",
         "glue:CreatePartition",
     ):
@@ -469,3 +477,22 @@ def test_optional_parameters_grant_only_what_they_name(template: dict[str, Any])
     plain = Stack(template, DEPLOY_PARAMETERS).job_arguments()
     assert {"--docs_bucket", "--report_sse", "--report_kms_key"}.isdisjoint(plain)
     assert plain["--compare_database"] == plain["--database"]
+
+
+def test_clean_rooms_reads_only_with_a_membership(template: dict[str, Any], stack: Stack) -> None:
+    membership = FULL_PARAMETERS["CleanRoomsMembershipId"]
+    base = f"arn:aws:cleanrooms:{REGION}:{ACCOUNT}"
+    actions = (
+        "cleanrooms:ListConfiguredTableAssociations",
+        "cleanrooms:GetConfiguredTable",
+        "cleanrooms:GetConfiguredTableAnalysisRule",
+    )
+    for action in actions:  # the default deployment has no membership: no Clean Rooms at all
+        assert not stack.allows(action, f"{base}:membership/{membership}"), action
+    full = Stack(template, FULL_PARAMETERS)
+    assert full.allows(actions[0], f"{base}:membership/{membership}")
+    assert not full.allows(actions[0], f"{base}:membership/{'0' * 8}-0000-0000-0000-{'0' * 12}")
+    for action in actions[1:]:
+        assert full.allows(action, f"{base}:configuredtable/{'1' * 8}-2222-3333-4444-{'5' * 12}")
+    assert full.job_arguments()["--clean_rooms_membership"] == membership
+    assert "--clean_rooms_membership" not in stack.job_arguments()

@@ -38,7 +38,8 @@ def test_flags_switch_off_the_seed_optional_checks() -> None:
     types = [e.expectation_type for e in [*data.expectations, *meta.expectations]]
     assert "expect_row_count_to_match_source" not in types
     assert "expect_file_sizes_in_range" not in types  # --file_size_check defaults to false
-    assert len(types) == 12  # and expect_join_key_to_suit_clean_rooms
+    # and expect_join_key_to_suit_clean_rooms, the schema-change and raw-input checks
+    assert len(types) == 14
 
 
 def test_default_gx_dir_is_the_project_folder() -> None:
@@ -107,4 +108,4 @@ def test_suites_check_lists_each_suite(run_cli: RunCli) -> None:
     code, out, _ = run_cli("suites", "check")
     assert code == 0
     assert "part_table_data.json: 6 expectation(s), batch table: ok" in out
-    assert "part_table_metadata.json: 8 expectation(s), batch inventory: ok" in out
+    assert "part_table_metadata.json: 10 expectation(s), batch inventory: ok" in out

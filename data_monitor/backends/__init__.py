@@ -38,6 +38,7 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
     from data_monitor.backends.aws.alerts import SnsAlertSink
     from data_monitor.backends.aws.calls import AwsClients
     from data_monitor.backends.aws.catalog import GlueCatalog
+    from data_monitor.backends.aws.clean_rooms import CleanRoomsConfiguredTables
     from data_monitor.backends.aws.docs_site import s3_docs_site
     from data_monitor.backends.aws.engine import AthenaEngine
     from data_monitor.backends.aws.store import S3Store
@@ -61,4 +62,5 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
         SnsAlertSink(clients, settings.sns_topic_arn),
         stop,
         s3_docs_site(settings, s3),
+        CleanRoomsConfiguredTables(clients),
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from data_monitor.model.catalog import Partition, TableMeta
+from data_monitor.model.configured_tables import ConfiguredTable
 from data_monitor.model.stop_control import Cancel, StopControl
 
 
@@ -24,6 +25,7 @@ class BackendError(RuntimeError):
 class StoredObject:
     uri: str
     size_bytes: int
+    modified: str = ""  # when it was last written, ISO 8601 UTC (S3's LastModified)
 
 
 class Store(Protocol):
@@ -41,6 +43,10 @@ class Store(Protocol):
         """At most ``max_bytes`` of the object as text, or None if it does not exist."""
         ...
 
+    def read_tail(self, uri: str, size_bytes: int) -> bytes:
+        """The last ``size_bytes`` bytes of the object (all of it when it is smaller)."""
+        ...
+
     def write_bytes(self, uri: str, data: bytes, content_type: str) -> str:
         """Write the object whole (never half) and return where it went."""
         ...
@@ -56,6 +62,11 @@ class Catalog(Protocol):
     def get_table(self, database: str, name: str) -> TableMeta | None: ...
 
     def list_partitions(self, table: TableMeta) -> list[Partition]: ...
+
+    def table_versions(self, table: TableMeta) -> list[dict[str, Any]]:
+        """Glue's kept versions of the table (GetTableVersions' ``TableVersions``: each a
+        ``{"VersionId", "Table"}``), in no particular order; empty when none are kept."""
+        ...
 
     def add_partitions(self, table: TableMeta, buckets: list[int]) -> int:
         """Register ``buckets`` in the catalog itself (Glue's BatchCreatePartition; only adds,
@@ -86,6 +97,14 @@ class QueryEngine(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class ConfiguredTables(Protocol):
+    """AWS Clean Rooms' configured tables (the AWS backend only)."""
+
+    def of_membership(self, membership: str) -> list[ConfiguredTable]:
+        """The configured tables associated with the membership, with their analysis rules."""
+        ...
 
 
 class AlertSink(Protocol):
@@ -148,6 +167,7 @@ class Backend:
     # the run's time limit and stop, shared with the engine; a backend no run made never stops
     stop: StopControl = field(default_factory=StopControl)
     docs: DocsSite = field(default_factory=DocsSite)  # no site unless the run builds one
+    clean_rooms: ConfiguredTables | None = None  # None: no Clean Rooms API (the local backend)
 
     def close(self) -> None:
         self.engine.close()

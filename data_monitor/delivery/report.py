@@ -23,7 +23,9 @@ from data_monitor.model.findings import (
     Findings,
     FreshnessFindings,
     NullKeyFindings,
+    RawInputFindings,
     RegistrationFindings,
+    SchemaChangeFindings,
     SourceCountFindings,
     TableFormatFindings,
     VolumeFindings,
@@ -87,6 +89,11 @@ def row_from(
     row.skewed_buckets = list(skew.skewed_buckets) if skew else []
     sizes = found(FileSizeFindings)
     row.file_issues_sample = "; ".join(sizes.issues) if sizes else ""
+    raw = found(RawInputFindings)
+    row.raw_input_dt = str((raw.observed if raw else None) or "")
+    drift = found(SchemaChangeFindings)
+    if drift is not None and drift.since is not None:
+        row.schema_changes = [SchemaChangeFindings.change_text(c) for c in drift.changes]
     return row
 
 
@@ -97,6 +104,7 @@ def _apply_inventory(row: TableRow, inventory: Inventory) -> None:
     row.repaired_glue_count = inventory.repaired
     row.empty_partitions = list(inventory.empty_partitions)
     row.repair_skipped = list(inventory.repair_skipped)
+    row.schema = [dict(c) for c in inventory.schema]
     row.storage_buckets = list(inventory.storage_buckets)
     row.unregistered_buckets = (
         sorted(set(inventory.storage_buckets) - set(inventory.registered_buckets_before))

@@ -136,7 +136,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
     head = (
         "<tr><th>Table</th><th>Status</th><th>count_part</th><th>count_src</th><th>diff %</th>"
         "<th>PK nulls</th><th>PK dupes</th><th>S3 / Glue partitions</th><th>Snapshot</th>"
-        "<th>Clean Rooms</th><th>Alerts</th></tr>"
+        "<th>Clean Rooms</th><th>Schema</th><th>Alerts</th></tr>"
     )
     return f'<table class="tables">{head}{"".join(_table_row(r) for r in rows)}</table>'
 
@@ -154,6 +154,7 @@ def _table_row(row: dict[str, Any]) -> str:
         f'<td class="n">{escape(_fmt(row.get("pk_dupes")))}</td><td>{escape(partitions)}</td>'
         f'<td class="nw">{escape(_fmt(row.get("raw_input_snapshot_dt")))}</td>'
         f"<td>{_readiness(row.get('clean_rooms_ready'))}</td>"
+        f"<td>{_schema(row.get('schema_changes'))}</td>"
         f"<td>{_alert_list(row.get('alerts') or [])}</td></tr>"
     )
 
@@ -166,6 +167,13 @@ def _readiness(verdict: object) -> str:
         return "ready"
     failing = [str(f).removeprefix("expect_") for f in verdict.get("failing") or []]
     return "not ready: " + escape(", ".join(failing))
+
+
+def _schema(changes: object) -> str:
+    """What changed in the columns since the last run, "unchanged", or a dash (not compared)."""
+    if not isinstance(changes, list):
+        return "-"
+    return escape("; ".join(str(c) for c in changes)) if changes else "unchanged"
 
 
 def _legend() -> str:

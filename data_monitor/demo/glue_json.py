@@ -8,14 +8,23 @@ Parquet, managed table).
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import json
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from data_monitor.demo.specs import PARTITION_KEY, TableSpec
 
-__all__ = ["ext_table_json", "part_table_json", "partitions_json", "write_json"]
+__all__ = [
+    "ext_table_json",
+    "part_table_json",
+    "partitions_json",
+    "table_versions_json",
+    "write_json",
+]
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
@@ -98,6 +107,24 @@ def part_table_json(
         "PartitionKeys": partition_keys,
         "StorageDescriptor": _storage_descriptor(location, columns, parquet),
     }
+
+
+def table_versions_json(table: dict[str, Any], as_of: date) -> list[dict[str, Any]]:
+    """GetTableVersions' ``TableVersions`` of a table whose schema changed on ``as_of``:
+    version 1 (a week earlier) had ``score`` as float and a ``loyalty_tier`` column, version 2
+    is ``table`` as it is now. Stamps ``table`` itself as version 2, updated on ``as_of``."""
+    updated = dt.datetime.combine(as_of, dt.time(2), tzinfo=dt.timezone.utc)
+    table.update(VersionId="2", UpdateTime=updated.isoformat())
+    before = copy.deepcopy(table)
+    sd = before["StorageDescriptor"]
+    sd["Columns"] = [
+        {**c, "Type": "float"} if c["Name"] == "score" else c for c in sd["Columns"]
+    ] + [{"Name": "loyalty_tier", "Type": "string"}]
+    before.update(VersionId="1", UpdateTime=(updated - dt.timedelta(days=7)).isoformat())
+    return [
+        {"VersionId": "1", "Table": before},
+        {"VersionId": "2", "Table": copy.deepcopy(table)},
+    ]
 
 
 def ext_table_json(spec: TableSpec, database: str, location: str, pk_column: str) -> dict[str, Any]:

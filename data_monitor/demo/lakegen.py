@@ -5,6 +5,7 @@ Layout written under ``warehouse``::
     <warehouse>/s3/<bucket>/<key...>                      # the object s3://bucket/key
     <warehouse>/glue/<database>/<table>.json              # Glue GetTable "Table" structure
     <warehouse>/glue/<database>/<table>.partitions.json   # list of Glue "Partition" structures
+    <warehouse>/glue/<database>/<table>.versions.json     # GetTableVersions' TableVersions
 
 For every :class:`~data_monitor.demo.specs.TableSpec` two tables are produced: ``part_<suffix>``
 partitioned by ``id_bucket`` (Hive style ``id_bucket=N/`` folders, the column is not stored in
@@ -28,6 +29,7 @@ from data_monitor.demo.glue_json import (
     ext_table_json,
     part_table_json,
     partitions_json,
+    table_versions_json,
     write_json,
 )
 from data_monitor.demo.rows import table_rows
@@ -73,6 +75,9 @@ def _build_one(
 
     glue = warehouse / "glue" / database
     table_json = part_table_json(spec, database, loc, pk_column)
+    if spec.schema_change:
+        versions = table_versions_json(table_json, as_of)
+        write_json(glue / f"part_{spec.suffix}.versions.json", versions)
     write_json(glue / f"part_{spec.suffix}.json", table_json)
     stored = sorted([*(int(b) for b in written), *spec.hollow_buckets])
     registered = [b for b in stored if b not in set(spec.unregistered_buckets)]

@@ -62,6 +62,9 @@ class TableSpec:
     files_per_bucket: int = 1
     tiny_files: bool = False  # first 3 written buckets get an extra 1-row file
     projection: bool = False  # partition projection on id_bucket; no partitions file
+    # retyped and dropped a column on the day: the catalog keeps the version before
+    # (<table>.versions.json)
+    schema_change: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class Expected:
 
 
 def demo_tables(scale: int = 1) -> list[TableSpec]:
-    """The demo lake: 9 tables covering every seeded defect plus clean tables."""
+    """The demo lake: 10 tables covering every seeded defect plus clean tables."""
     if scale < 1:
         raise ValueError(f"scale must be >= 1, got {scale}")
     s = scale
@@ -109,6 +112,8 @@ def demo_tables(scale: int = 1) -> list[TableSpec]:
         TableSpec("ibe_08", rows=30_000 * s, projection=True),
         # not ready for Clean Rooms: a registered partition whose load left only _SUCCESS
         TableSpec("ibe_09", rows=30_000 * s, hollow_buckets=(42,)),
+        # schema drift: score retyped float -> double and loyalty_tier dropped today
+        TableSpec("ibe_10", rows=20_000 * s, schema_change=True),
     ]
 
 

@@ -35,6 +35,9 @@ class TableHistory:
 
     row_counts: list[int] = field(default_factory=list)
     snapshot_dates: list[str] = field(default_factory=list)
+    # the columns the latest past day's run saw ({"name", "type"}), and that day
+    schema: list[dict[str, str]] | None = None
+    schema_day: str = ""
 
 
 def read_history(
@@ -71,13 +74,27 @@ def _observe(observation: dict[str, Any], row: dict) -> None:
         observation["count"] = row["count_part"]
     if row.get("raw_input_snapshot_dt"):
         observation["snapshot"] = str(row["raw_input_snapshot_dt"])
+    schema = row.get("schema")
+    if isinstance(schema, list) and all(_is_column(c) for c in schema):
+        observation["schema"] = [{"name": c["name"], "type": c["type"]} for c in schema]
+
+
+def _is_column(value: object) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("name"), str)
+        and isinstance(value.get("type"), str)
+    )
 
 
 def _history_of(observed: dict[str, dict[str, Any]]) -> TableHistory:
     by_day = [observed[day] for day in sorted(observed)]
+    with_schema = [day for day in sorted(observed) if "schema" in observed[day]]
     return TableHistory(
         row_counts=[o["count"] for o in by_day if "count" in o],
         snapshot_dates=[o["snapshot"] for o in by_day if "snapshot" in o],
+        schema=observed[with_schema[-1]]["schema"] if with_schema else None,
+        schema_day=with_schema[-1] if with_schema else "",
     )
 
 

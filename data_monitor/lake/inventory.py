@@ -12,11 +12,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from data_monitor.backends.base import Backend, BackendError, StoredObject
+from data_monitor.lake.configured import Membership
+from data_monitor.lake.drift import schema_baseline
+from data_monitor.lake.history import TableHistory
+from data_monitor.lake.parquet_footer import codecs_of
 from data_monitor.lake.placement import misplaced_partitions, misplaced_projected, normalized
+from data_monitor.lake.raw_input import raw_input_of
 from data_monitor.model.catalog import PARTITION_KEY, TableMeta, bucket_of_prefix, split_template
 from data_monitor.model.json_data import obj as json_object
 from data_monitor.model.json_data import text
+from data_monitor.model.schema_drift import schema_of_table
 from data_monitor.model.settings import Settings
+from data_monitor.model.snapshots import marker_uri
 
 MARKER_MAX_BYTES = 4096
 FILE_SAMPLE_PARTITIONS = 5
@@ -52,20 +59,34 @@ class Inventory:
     data_buckets: list[int] | None = None
     empty_partitions: list[int] = field(default_factory=list)  # registered, without data files
     repair_skipped: list[int] = field(default_factory=list)  # not registered: no data file
+    # sampled data files' Parquet codecs ({uri: ["SNAPPY"]}); None when not sampled
+    parquet_codecs: dict[str, list[str]] | None = None
+    # {"membership", "tables": [configured tables reading this table]}; None without
+    # --clean_rooms_membership
+    configured_tables: dict[str, Any] | None = None
+    # the source's newest raw input (lake/raw_input.py); None without a source table
+    raw_input: dict[str, Any] | None = None
+    schema: list[dict[str, str]] = field(default_factory=list)  # data, then partition columns
+    # what the schema is compared with (lake/drift.py): {"source", "columns"}, or None
+    schema_baseline: dict[str, Any] | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     def record(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def marker_uri(settings: Settings, table: TableMeta) -> str:
-    return settings.snapshot_marker.format(
-        location=table.location, table=table.name, database=table.database
-    )
-
-
-def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory:
-    """Gather storage partitions, registrations (repairing if asked), marker and file sizes."""
+def collect(
+    backend: Backend,
+    settings: Settings,
+    table: TableMeta,
+    past: TableHistory | None = None,
+    source: TableMeta | None = None,
+    membership: Membership | None = None,
+) -> Inventory:
+    """Gather storage partitions, registrations (repairing if asked), marker, file sizes, the
+    schema to compare with (``past``: the table's run history) and the raw input's date (of
+    ``source``, the table's count source, when it has one) and the Clean Rooms configured
+    tables of ``membership`` that read the table."""
     inv = Inventory(
         database=table.database,
         table=table.name,
@@ -78,7 +99,11 @@ def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory
         partition_keys=[{"name": k.name, "type": k.type} for k in table.partition_keys],
         projection=table.projection.record(),
         repair_mode=settings.auto_repair,
-        snapshot_uri=marker_uri(settings, table),
+        snapshot_uri=marker_uri(settings.snapshot_marker, table),
+        schema=schema_of_table(table),
+    )
+    inv.schema_baseline = _attempt(
+        inv, "schema_baseline", lambda: schema_baseline(backend, settings, table, past)
     )
     storage = _attempt(inv, "storage_buckets", lambda: _storage_buckets(backend, table, inv))
     inv.storage_buckets = storage or []
@@ -96,7 +121,17 @@ def collect(backend: Backend, settings: Settings, table: TableMeta) -> Inventory
             inv.empty_partitions = [
                 b for b in inv.registered_buckets if b not in files and b not in misplaced
             ]
+            if "parquet" in table.input_format.lower():
+                inv.parquet_codecs = _attempt(
+                    inv, "parquet_codecs", lambda: _sample_codecs(backend, files)
+                )
     inv.snapshot_text = _attempt(inv, "snapshot_text", lambda: _read_marker(backend, inv))
+    if membership is not None:
+        if membership.error is not None:
+            inv.errors["configured_tables"] = f"configured tables unavailable: {membership.error}"
+        inv.configured_tables = membership.record_for(table.database, table.name)
+    if source is not None:
+        inv.raw_input = _attempt(inv, "raw_input", lambda: raw_input_of(backend, settings, source))
     if settings.file_size_check:
         inv.file_sample = (
             _attempt(inv, "file_sample", lambda: _file_sample(backend, table, inv.storage_buckets))
@@ -230,6 +265,13 @@ def _data_files(backend: Backend, table: TableMeta) -> dict[int, list[StoredObje
         if bucket is not None and obj.size_bytes > 0 and not name.endswith("$folder$"):
             found.setdefault(bucket, []).append(obj)
     return found
+
+
+def _sample_codecs(backend: Backend, files: dict[int, list[StoredObject]]) -> dict[str, list[str]]:
+    """The codecs of one data file in each of the first sampled partitions: a ranged read of
+    each file's end (its footer), FILE_SAMPLE_PARTITIONS reads in all."""
+    sample = [files[b][0] for b in sorted(files)[:FILE_SAMPLE_PARTITIONS]]
+    return {f.uri: codecs_of(backend.store, f.uri, f.size_bytes) for f in sample}
 
 
 def _file_sample(backend: Backend, table: TableMeta, buckets: list[int]) -> list[dict[str, Any]]:

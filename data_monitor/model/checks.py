@@ -40,12 +40,16 @@ class AlertCode(StrEnum):
     FRESHNESS = "FRESHNESS"
     FRESHNESS_STALLED = "FRESHNESS_STALLED"
     FILE_SIZE = "FILE_SIZE"
+    SCHEMA_CHANGE = "SCHEMA_CHANGE"  # columns added, removed, renamed or retyped
     # the table is not ready for AWS Clean Rooms (gx/expectations/clean_rooms_readiness.json)
     CLEAN_ROOMS_NAMES = "CLEAN_ROOMS_NAMES"
     CLEAN_ROOMS_COLUMNS = "CLEAN_ROOMS_COLUMNS"
     CLEAN_ROOMS_EMPTY_PARTITIONS = "CLEAN_ROOMS_EMPTY_PARTITIONS"
     CLEAN_ROOMS_JOIN_KEY = "CLEAN_ROOMS_JOIN_KEY"
     CLEAN_ROOMS_LOCATION = "CLEAN_ROOMS_LOCATION"
+    CLEAN_ROOMS_FORMAT = "CLEAN_ROOMS_FORMAT"
+    CLEAN_ROOMS_TYPES = "CLEAN_ROOMS_TYPES"
+    CLEAN_ROOMS_CONFIGURED = "CLEAN_ROOMS_CONFIGURED"  # configured tables vs the Glue table
     # any other expectation that failed (GX's own, or a user's)
     EXPECTATION = "EXPECTATION"
     # the run's: something was not checked, and says why

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from data_monitor.model.schema_drift import SchemaChange
+
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
@@ -42,8 +44,13 @@ class Findings:
 
 def _by_type(expectation_type: str) -> type[Findings] | None:
     """The findings class declared for ``expectation_type`` (the classes below), if any."""
-    kinds = (k for k in Findings.__subclasses__() if k.expectation_type == expectation_type)
+    kinds = (k for k in _all_kinds(Findings) if k.expectation_type == expectation_type)
     return next(kinds, None)
+
+
+def _all_kinds(kind: type[Findings]) -> list[type[Findings]]:
+    """Every subclass of ``kind``, at any depth."""
+    return [k for sub in kind.__subclasses__() for k in (sub, *_all_kinds(sub))]
 
 
 def required(value: T | None, name: str) -> T:
@@ -284,9 +291,16 @@ class FileSizeFindings(Findings, expectation="expect_file_sizes_in_range"):
 
 
 @dataclass(frozen=True)
-class ColumnNamesFindings(Findings, expectation="expect_column_names_to_suit_clean_rooms"):
-    observed: int  # names Clean Rooms refuses
+class ProblemFindings(Findings):
+    """A check's list of problems (custom_expectations.base.ProblemListExpectation)."""
+
+    observed: int  # how many problems
     problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ColumnNamesFindings(ProblemFindings, expectation="expect_column_names_to_suit_clean_rooms"):
+    """``problems``: the names Clean Rooms refuses, and why."""
 
 
 @dataclass(frozen=True)
@@ -316,3 +330,65 @@ class TableLocationFindings(Findings, expectation="expect_table_location_to_hold
 class ColumnCountFindings(Findings, expectation="expect_column_count_to_suit_clean_rooms"):
     observed: int  # data and partition columns
     max_columns: int
+
+
+@dataclass(frozen=True)
+class RawInputFindings(Findings, expectation="expect_snapshot_to_keep_up_with_raw_input"):
+    observed: str | None  # the raw input's date (no later than as_of)
+    processed: str | None  # the processed snapshot's date
+    lag_days: int | None
+    max_lag_days: int
+    source: str | None  # database.table of the source
+    read_from: str  # what the raw input's date was read from
+
+
+@dataclass(frozen=True)
+class ColumnTypesFindings(ProblemFindings, expectation="expect_column_types_to_suit_clean_rooms"):
+    """``problems``: the columns the engine cannot use, and why."""
+
+
+@dataclass(frozen=True)
+class StorageFormat:
+    format: str  # "" when the SerDe names no known format
+    codecs: tuple[str, ...]  # the sampled Parquet files' codecs
+
+
+@dataclass(frozen=True)
+class StorageFormatFindings(Findings, expectation="expect_storage_format_to_suit_clean_rooms"):
+    observed: StorageFormat
+    problems: tuple[str, ...]
+    sampled_files: int
+
+
+@dataclass(frozen=True)
+class ConfiguredTablesFindings(Findings, expectation="expect_configured_tables_to_match_the_table"):
+    observed: int  # problems found
+    membership: str | None  # None: no --clean_rooms_membership
+    configured_tables: tuple[str, ...]  # the configured tables reading this table
+    problems: tuple[str, ...]
+
+
+# Schema drift (custom_expectations/expect_table_schema_to_be_unchanged.py).
+
+
+@dataclass(frozen=True)
+class SchemaChangeItem:
+    kind: str  # added | removed | retyped | renamed
+    column: str
+    type: str
+    was: str
+
+
+@dataclass(frozen=True)
+class SchemaChangeFindings(Findings, expectation="expect_table_schema_to_be_unchanged"):
+    observed: int  # columns changed
+    since: str | None  # what the schema was compared with; None: nothing to compare with
+    changes: tuple[SchemaChangeItem, ...]
+    breaking: bool  # a column removed, renamed or retyped
+
+    @staticmethod
+    def change_text(change: SchemaChangeItem | Mapping[str, object]) -> str:
+        if isinstance(change, SchemaChangeItem):
+            return SchemaChange(change.kind, change.column, change.type, change.was).text()
+        fields = {k: str(change.get(k) or "") for k in ("kind", "column", "type", "was")}
+        return SchemaChange(**fields).text()

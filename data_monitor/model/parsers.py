@@ -171,4 +171,10 @@ KMS_KEY = matching(
     ),
     "a KMS key id or ARN",
 )
+# membershipIdentifier: "Fixed length of 36", that pattern
+# (https://docs.aws.amazon.com/clean-rooms/latest/apireference/API_ListConfiguredTableAssociations.html)
+CLEAN_ROOMS_ID = matching(
+    re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+    "a Clean Rooms membership id (36 characters, lowercase hex and -)",
+)
 AWS_ACCOUNT_ID = matching(re.compile(r"^\d{12}$"), "a 12-digit AWS account id")

@@ -46,6 +46,7 @@ class TableRow:
     checked_at: str = ""
     repaired_glue_count: int = 0
     volume_check: str = ""
+    raw_input_dt: str = ""  # the newest raw input of the source (beside raw_input_snapshot_dt)
     # for the run summary's partition grid: buckets (0..N-1) by state
     storage_buckets: list[int] = field(default_factory=list)
     unregistered_buckets: list[int] = field(default_factory=list)
@@ -55,6 +56,10 @@ class TableRow:
     repair_skipped: list[int] = field(default_factory=list)  # not registered: no data file
     # the Clean Rooms readiness suite's verdict: {"ready": bool, "failing": [rules]}, or None
     clean_rooms_ready: dict[str, object] | None = None
+    # the columns this run saw ({"name", "type"}; the next run's schema baseline), and what
+    # changed since the last run ("segment retyped string -> int"); None when not compared
+    schema: list[dict[str, str]] = field(default_factory=list)
+    schema_changes: list[str] | None = None
     status: str = "ok"
     alerts: list[str] = field(default_factory=list)
 

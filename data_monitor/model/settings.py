@@ -21,6 +21,7 @@ from data_monitor.model.parsers import (
     AWS_REGION,
     BOOLEAN,
     BUCKET_LIST,
+    CLEAN_ROOMS_ID,
     COLUMN,
     DATE,
     GLUE_IDENTIFIER,
@@ -45,6 +46,9 @@ DEFAULT_SNAPSHOT_MARKER = "{location}_metadata/snapshot_dt.txt"
 AUTO_REPAIR_MODES = ("athena", "glue", "off")
 BACKENDS = ("local", "aws")
 SOURCE_TYPES = ("ext", "part")
+# the AWS Clean Rooms analysis engine the tables must suit: "both" holds them to the rules of
+# the two engines (the stricter default), "sql" to AWS Clean Rooms SQL's, "spark" to Spark SQL's
+CLEAN_ROOMS_ENGINES = ("both", "sql", "spark")
 # Which outcomes make the exit code non-zero (see ExitCode): "alerts" fails on issues found (1)
 # and on checks that could not run (3); "errors" only on the latter, for schedulers such as
 # Glue where a run that found issues and sent its alert did its job; "never" always exits 0
@@ -136,6 +140,30 @@ class Settings:
     )
     file_size_max_mb: float = field(
         default=1024.0, metadata=declare("largest good file, MB", NON_NEGATIVE_NUMBER)
+    )
+    clean_rooms_membership: str | None = field(
+        default=None,
+        metadata=declare(
+            "AWS Clean Rooms membership whose configured tables must still match their Glue "
+            "tables (allowed columns present, types supported)",
+            CLEAN_ROOMS_ID,
+            backend="aws",
+        ),
+    )
+    raw_input_lag_days: int = field(
+        default=1,
+        metadata=declare(
+            "days the processed snapshot may be behind the newest raw input of its source",
+            int_at_least(0),
+        ),
+    )
+    clean_rooms_engine: str = field(
+        default="both",
+        metadata=declare(
+            "AWS Clean Rooms analysis engine whose formats and column types the tables must "
+            "suit (both: the rules of the two)",
+            choice(CLEAN_ROOMS_ENGINES),
+        ),
     )
     max_tables: int = field(
         default=0,

@@ -17,6 +17,7 @@ from data_monitor.delivery.alerts import listed
 from data_monitor.delivery.context import RunContext
 from data_monitor.delivery.outputs import send_alert, write_reports, write_summary
 from data_monitor.delivery.report import TableRow
+from data_monitor.lake.configured import read_membership
 from data_monitor.lake.history import TableHistory, read_history
 from data_monitor.lake.inventory import Inventory
 from data_monitor.model.checks import AlertCode, Severity
@@ -184,6 +185,7 @@ def _run_checkpoint(
         run_id,
     )
     runner.history = _read_history(state)
+    runner.membership = read_membership(state.backend, settings)
     runner.prepare(settings.database, tables)
     checkpoint = runner.checkpoint(config)
 

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from data_monitor.backends.base import Backend
+from data_monitor.backends.base import Backend, BackendError
 from data_monitor.delivery.report import TableRow, row_from
 from data_monitor.lake.inventory import collect
 from data_monitor.lake.placement import location_refusal
@@ -136,12 +136,15 @@ def _check_table(
         row = TableRow(table=name, location=table.location, checked_at=checked_at, status="error")
         row.alerts = [alert.line]
         return TableOutcome(row, [alert])
-    inventory = collect(backend, settings, table)
+    source, source_problem = _source_table(backend, settings, name)
+    inventory = collect(
+        backend, settings, table, runner.history.get(name), source, runner.membership
+    )
     blocker = row_level_blocker(table, settings)
-    source_problem = None
     if blocker is None:
         backend.engine.expose(table)
-        source_problem = _expose_source(backend, settings, name)
+        if source is not None and settings.count_check_enabled:
+            backend.engine.expose(source)
         validations = runner.validate(
             db, name, inventory, checkpoint_id=checkpoint_id, bucket_column=_bucket_column(table)
         )
@@ -196,16 +199,22 @@ def readiness(validations: list[Validation]) -> dict[str, object] | None:
     return {"ready": not failing, "failing": failing} if ran else None
 
 
-def _expose_source(backend: Backend, settings: Settings, name: str) -> str | None:
-    """Make the count source queryable; returns why it cannot be, if it cannot."""
-    if not settings.count_check_enabled:
-        return None
+def _source_table(
+    backend: Backend, settings: Settings, name: str
+) -> tuple[TableMeta | None, str | None]:
+    """The table's source (the count check's, and the raw input's), and why the count check
+    cannot use it, if it cannot. With the count check off, a source that cannot be read is
+    only left out (the raw-input check then says there is none)."""
     source_db, source_name = settings.source_database, settings.source_table_for(name)
+    if not settings.count_check_enabled:
+        try:
+            return backend.catalog.get_table(source_db, source_name), None
+        except BackendError:
+            return None, None
     source = backend.catalog.get_table(source_db, source_name)
     if source is None:
-        return f"source table {source_db}.{source_name} not found in the catalog"
-    backend.engine.expose(source)
-    return None
+        return None, f"source table {source_db}.{source_name} not found in the catalog"
+    return source, None
 
 
 def _unrunnable(

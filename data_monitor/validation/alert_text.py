@@ -38,7 +38,7 @@ def alert_for(
         return None
     owner = alerting_expectation(check.expectation_type)
     code = (owner.alert_code if owner else None) or AlertCode.EXPECTATION
-    severity = owner.default_severity if owner else Severity.MEDIUM
+    severity = _graded(owner, check) if owner else Severity.MEDIUM
     return Alert(
         alert_code_of(str(check.meta.get("alert_code") or code)),
         _severity(check.meta, severity),
@@ -56,6 +56,13 @@ def alerting_expectation(expectation_type: str) -> type[SentenceExpectation] | N
     if isinstance(impl, type) and issubclass(impl, SentenceExpectation) and impl.alert_code:
         return impl
     return None
+
+
+def _graded(owner: type[SentenceExpectation], check: CheckResult) -> Severity:
+    try:
+        return owner.severity_of(check)
+    except (KeyError, TypeError, ValueError):
+        return owner.default_severity  # an unreadable result still alerts, at the default
 
 
 def _severity(meta: Mapping[str, Any], default: Severity) -> Severity:

@@ -18,6 +18,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.core.suite_parameters import parse_suite_parameter
 
 from data_monitor.backends.base import QueryEngine
+from data_monitor.lake.configured import Membership
 from data_monitor.lake.history import TableHistory
 from data_monitor.lake.inventory import Inventory
 from data_monitor.model.catalog import PARTITION_KEY
@@ -57,6 +58,7 @@ class SuiteRunner:
         self.context = build_context(results_dir, docs_dir)
         self.definitions: dict[tuple[str, str], gx.ValidationDefinition] = {}  # (table, suite)
         self.history: dict[str, TableHistory] = {}
+        self.membership: Membership | None = None  # --clean_rooms_membership's tables
         # GX passes ``kwargs`` to create_engine as given: the run's stop control among the
         # execution options arrives as the object itself (the context is ephemeral, so the
         # datasource's config is never serialised), for the metric queries to read

@@ -51,6 +51,8 @@ PARAMETERS = (
     "history_row_counts",
     "history_snapshot_dates",
     "bucket_column",
+    "clean_rooms_engine",
+    "raw_input_lag_days",
 )
 
 
@@ -108,6 +110,8 @@ def table_parameters(
         "strict_snapshot": settings.strict_snapshot,
         "file_size_min_mb": settings.file_size_min_mb,
         "file_size_max_mb": settings.file_size_max_mb,
+        "clean_rooms_engine": settings.clean_rooms_engine,
+        "raw_input_lag_days": settings.raw_input_lag_days,
     }
 
 

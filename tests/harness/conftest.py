@@ -18,6 +18,7 @@ from moto.server import ThreadedMotoServer
 
 from .iam import Enforcement
 from .local_athena import LocalAthena
+from .local_cleanrooms import LocalCleanRooms
 
 REGION = "us-east-1"
 
@@ -85,3 +86,15 @@ def iam(local_athena: LocalAthena) -> Iterator[Enforcement]:
         yield enforcement
     finally:
         local_athena.iam = None
+
+
+@pytest.fixture
+def local_cleanrooms(
+    moto_server: str, iam: Enforcement, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LocalCleanRooms]:
+    """A started local Clean Rooms endpoint (the operations moto lacks), under the test's IAM
+    enforcement; AWS_ENDPOINT_URL_CLEANROOMS points at it."""
+    with LocalCleanRooms(REGION) as cleanrooms:
+        cleanrooms.iam = iam
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CLEANROOMS", cleanrooms.endpoint_url)
+        yield cleanrooms

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from data_monitor.backends.aws.calls import (
     AWS_ERRORS,
     AwsClients,
@@ -55,6 +57,17 @@ class GlueCatalog:
             lambda: list(paginator.paginate(DatabaseName=table.database, TableName=table.name)),
         )
         return [Partition.from_glue(p) for page in pages for p in page.get("Partitions", [])]
+
+    def table_versions(self, table: TableMeta) -> list[dict[str, Any]]:
+        # GetTableVersions pages hold at most 100 versions and their order is not documented
+        # (https://docs.aws.amazon.com/glue/latest/webapi/API_GetTableVersions.html), so every
+        # page is read; the monitor asks only when the table changed since the last run.
+        paginator = self.glue.get_paginator("get_table_versions")
+        pages = aws_call(
+            f"read Glue table versions of {table.database}.{table.name}",
+            lambda: list(paginator.paginate(DatabaseName=table.database, TableName=table.name)),
+        )
+        return [dict(v) for page in pages for v in page.get("TableVersions", [])]
 
     def add_partitions(self, table: TableMeta, buckets: list[int]) -> int:
         return self._batch_create(table, sorted(set(buckets)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from data_monitor.backends.aws.calls import (
@@ -34,7 +35,7 @@ class S3Store:
         bucket, key = split_s3_uri(uri)
         pages = self._pages(f"list s3://{bucket}/{key}", Bucket=bucket, Prefix=key)
         return [
-            StoredObject(f"s3://{bucket}/{o['Key']}", int(o["Size"]))
+            StoredObject(f"s3://{bucket}/{o['Key']}", int(o["Size"]), _iso(o.get("LastModified")))
             for page in pages
             for o in page.get("Contents", [])
             if not o["Key"].endswith("/") and not _hidden(o["Key"][len(key) :])
@@ -53,6 +54,19 @@ class S3Store:
             raise backend_error(f"read {uri}", exc) from exc
         return str(response["Body"].read(max_bytes).decode("utf-8", errors="replace"))
 
+    def read_tail(self, uri: str, size_bytes: int) -> bytes:
+        # a suffix range, "the last N bytes" (RFC 9110 14.1.1), which GetObject's Range takes
+        # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax)
+        bucket, key = split_s3_uri(uri)
+        response = aws_call(
+            f"read the end of {uri}",
+            self.s3.get_object,
+            Bucket=bucket,
+            Key=key,
+            Range=f"bytes=-{size_bytes}",
+        )
+        return bytes(response["Body"].read(size_bytes))
+
     def write_bytes(self, uri: str, data: bytes, content_type: str) -> str:
         bucket, key = split_s3_uri(uri)
         aws_call(
@@ -69,3 +83,11 @@ class S3Store:
     def _pages(self, what: str, **kwargs: Any) -> list[dict[str, Any]]:
         paginator = self.s3.get_paginator("list_objects_v2")
         return aws_call(what, lambda: list(paginator.paginate(**kwargs)))
+
+
+def _iso(moment: object) -> str:
+    """ListObjectsV2's LastModified (a datetime from boto3) as ISO 8601 UTC."""
+    if isinstance(moment, dt.datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+        return aware.astimezone(dt.timezone.utc).isoformat()
+    return ""

@@ -11,6 +11,8 @@ from data_monitor.backends.base import BackendError
 from data_monitor.backends.local.store import atomic_write
 from data_monitor.model.catalog import Partition, TableMeta
 
+SIDE_FILES = (".partitions", ".versions")  # <table>.partitions.json, <table>.versions.json
+
 
 class LocalCatalog:
     """Glue's structures as JSON files under ``<warehouse>/glue/``."""
@@ -25,7 +27,7 @@ class LocalCatalog:
     def list_tables(self, database: str, prefix: str) -> list[str]:
         folder = self.root / database
         names = (p.name[: -len(".json")] for p in folder.glob("*.json"))
-        return sorted(n for n in names if n.startswith(prefix) and not n.endswith(".partitions"))
+        return sorted(n for n in names if n.startswith(prefix) and not n.endswith(SIDE_FILES))
 
     def get_table(self, database: str, name: str) -> TableMeta | None:
         path = self.root / database / f"{name}.json"
@@ -35,6 +37,13 @@ class LocalCatalog:
 
     def list_partitions(self, table: TableMeta) -> list[Partition]:
         return [Partition.from_glue(p) for p in self._raw_partitions(table)]
+
+    def table_versions(self, table: TableMeta) -> list[dict[str, Any]]:
+        """``<table>.versions.json``: the ``TableVersions`` list GetTableVersions returns
+        (``{"VersionId": "1", "Table": {...}}``), kept by whoever changes the table's schema
+        (the demo's generator writes one); none when the file is absent."""
+        path = self.root / table.database / f"{table.name}.versions.json"
+        return _read_json(path, list) if path.is_file() else []
 
     def add_partitions(self, table: TableMeta, buckets: list[int]) -> int:
         """Register into the partitions file (the local engine's DDL registers here too);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -56,7 +57,11 @@ class LocalStore:
             for name in sorted(filenames):
                 if not _hidden(name):
                     path = Path(dirpath, name)
-                    found.append(StoredObject(self._uri_of(path), path.stat().st_size))
+                    stat = path.stat()
+                    modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc)
+                    found.append(
+                        StoredObject(self._uri_of(path), stat.st_size, modified.isoformat())
+                    )
         return found
 
     def read_text(self, uri: str, max_bytes: int) -> str | None:
@@ -65,6 +70,15 @@ class LocalStore:
             return None
         with path.open("rb") as handle:
             return handle.read(max_bytes).decode("utf-8", errors="replace")
+
+    def read_tail(self, uri: str, size_bytes: int) -> bytes:
+        path = self.path_of(uri)
+        try:
+            with path.open("rb") as handle:
+                handle.seek(max(0, path.stat().st_size - size_bytes))
+                return handle.read(size_bytes)
+        except OSError as exc:
+            raise BackendError(f"read {uri}: {exc.strerror or exc}") from exc
 
     def write_bytes(self, uri: str, data: bytes, content_type: str) -> str:
         path = self.path_of(uri)

@@ -77,7 +77,7 @@ def select_sql(table: TableMeta, parts: list[Part]) -> str:
             for k, v in zip(table.partition_keys, values, strict=False)
         )
         source = f"read_parquet([{', '.join(literal(f) for f in files)}], union_by_name=true)"
-        scans.append(f"SELECT {data_columns}{keys} FROM {source}")
+        scans.append(f"SELECT {data_columns}{keys} FROM {_by_name(table, source)}")
     return " UNION ALL ".join(scans)
 
 
@@ -100,13 +100,26 @@ def _hive_select(table: TableMeta, parts: list[Part], data_columns: str) -> str:
     per-partition scans on a 256-partition table)."""
     files = ", ".join(literal(f) for _, part_files in parts for f in part_files)
     if not table.partition_keys:
-        return f"SELECT {data_columns} FROM read_parquet([{files}], union_by_name=true)"
+        source = f"read_parquet([{files}], union_by_name=true)"
+        return f"SELECT {data_columns} FROM {_by_name(table, source)}"
     key = table.partition_keys[0]
-    return (
-        f"SELECT {data_columns}, {quote(key.name)} FROM read_parquet([{files}], "
-        f"union_by_name=true, hive_partitioning=true, "
+    source = (
+        f"read_parquet([{files}], union_by_name=true, hive_partitioning=true, "
         f"hive_types={{{literal(key.name)}: {duckdb_type(key.type)}}})"
     )
+    return f"SELECT {data_columns}, {quote(key.name)} FROM {_by_name(table, source)}"
+
+
+def _by_name(table: TableMeta, source: str) -> str:
+    """``source`` with every data column of the table, NULL where no file has it: Athena reads
+    Parquet columns by name, so a column added to the table after the files were written
+    reads as NULL (https://docs.aws.amazon.com/athena/latest/ug/handling-schema-updates-chapter.html)."""
+    typed = ", ".join(
+        f"CAST(NULL AS {duckdb_type(c.type)}) AS {quote(c.name)}" for c in table.columns
+    )
+    if not typed:
+        return source
+    return f"((SELECT {typed} WHERE FALSE) UNION ALL BY NAME (SELECT * FROM {source}))"
 
 
 def _empty_select(table: TableMeta) -> str:
