@@ -266,6 +266,16 @@ def test_aws_backend_judges_readiness_the_same(
         code, _, err = run_cli("run", *_flags(_gx_dir(tmp_path)), *args, "--region", REGION)
     assert iam.denied() == [], iam.denied()
     assert code == 3, err[-3000:]  # part_orc's row-level checks cannot run: not Parquet
+    # what the readiness and freshness reads cost part_ready, as the monitor's own calls: one
+    # footer read per sampled data file (4 partitions, all sampled), the marker, the source's
+    # marker (absent), no Glue table versions (the table never changed)
+    own = [d for d in iam.decisions if not d.by_athena and "/part_ready" in d.resource]
+    data_files = [d for d in own if d.action == "s3:GetObject" and ".parquet" in d.resource]
+    assert len(data_files) == 4
+    assert not [d for d in iam.decisions if d.action == "glue:GetTableVersions"]
+    # the source's marker (then one listing of its files, authorized on the bucket itself)
+    source = [d for d in iam.decisions if not d.by_athena and "/ext_ready/" in d.resource]
+    assert [d.action for d in source] == ["s3:GetObject"]
     s3 = boto3.client("s3", region_name=REGION)
     key = f"data-monitor/omc_monitor_report_{AS_OF}.json"
     report = json.loads(s3.get_object(Bucket=REPORT_BUCKET, Key=key)["Body"].read())
