@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
-from custom_expectations.base import InventoryExpectation, as_float, coerced, require
+from custom_expectations.base import InventoryExpectation, Verdict, as_float, coerced, require
 from custom_expectations.rendering import plural
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
 from data_monitor.model.findings import FileSizeFindings
@@ -38,13 +38,7 @@ class ExpectFileSizesInRange(InventoryExpectation):
 
     _coerce_sizes = coerced("min_mb", "max_mb", to=as_float)
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         sample = list(require(inventory, "file_sample") or [])
         location = str(inventory.get("location") or "")
         low, high = as_float(self.min_mb), as_float(self.max_mb)
@@ -56,17 +50,15 @@ class ExpectFileSizesInRange(InventoryExpectation):
                 issues.append(f"{name} {size_mb:.2f}MB < {low:g}MB")
             elif size_mb > high:
                 issues.append(f"{name} {size_mb:.2f}MB > {high:g}MB")
-        return {
-            "success": not issues,
-            "result": {
-                "observed_value": len(issues),
-                "details": {
-                    "files_checked": len(sample),
-                    "partitions_sampled": len({file["partition"] for file in sample}),
-                    "issues": issues[:ISSUE_LIMIT],
-                },
+        return (
+            not issues,
+            len(issues),
+            {
+                "files_checked": len(sample),
+                "partitions_sampled": len({file["partition"] for file in sample}),
+                "issues": issues[:ISSUE_LIMIT],
             },
-        }
+        )
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

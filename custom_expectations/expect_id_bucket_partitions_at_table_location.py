@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from custom_expectations.base import InventoryExpectation, require
+from custom_expectations.base import InventoryExpectation, Verdict, require
 from custom_expectations.rendering import listing
 from data_monitor.model.checks import AlertCode, CheckResult, Severity, listed
 from data_monitor.model.findings import PlacementFindings
@@ -33,20 +33,11 @@ class ExpectIdBucketPartitionsAtTableLocation(InventoryExpectation):
     alert_code: ClassVar[AlertCode] = AlertCode.PARTITION_LOCATION
     default_severity: ClassVar[Severity] = Severity.HIGH
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         require(inventory, "registered_buckets")  # the same listing found both
         misplaced = list(inventory.get("misplaced_partitions") or [])
         details = {"misplaced": misplaced[:LIST_LIMIT], "misplaced_count": len(misplaced)}
-        return {
-            "success": not misplaced,
-            "result": {"observed_value": len(misplaced), "details": details},
-        }
+        return not misplaced, len(misplaced), details
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

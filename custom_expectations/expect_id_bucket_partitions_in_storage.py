@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
-from custom_expectations.base import InventoryExpectation, as_int, coerced, require
+from custom_expectations.base import InventoryExpectation, Verdict, as_int, coerced, require
 from custom_expectations.rendering import listing, number
 from data_monitor.model.checks import AlertCode, CheckResult, Severity, listed
 from data_monitor.model.findings import StorageFindings
@@ -34,28 +34,18 @@ class ExpectIdBucketPartitionsInStorage(InventoryExpectation):
 
     _coerce_count = coerced("bucket_count", to=as_int)
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         count = as_int(self.bucket_count)
-        present = {int(b) for b in require(self.inventory_of(metrics), "storage_buckets")}
+        present = {int(b) for b in require(inventory, "storage_buckets")}
         missing = sorted(set(range(count)) - present)
         unexpected = sorted(b for b in present if b >= count)
-        return {
-            "success": not missing and not unexpected,
-            "result": {
-                "observed_value": count - len(missing),
-                "details": {
-                    "bucket_count": count,
-                    "missing": missing[:LIST_LIMIT],
-                    "missing_count": len(missing),
-                    "unexpected": unexpected,
-                },
-            },
+        details = {
+            "bucket_count": count,
+            "missing": missing[:LIST_LIMIT],
+            "missing_count": len(missing),
+            "unexpected": unexpected,
         }
+        return not missing and not unexpected, count - len(missing), details
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
-from custom_expectations.base import InventoryExpectation, as_int, coerced, require
+from custom_expectations.base import InventoryExpectation, Verdict, as_int, coerced, require
 from custom_expectations.rendering import listing, number
 from data_monitor.model.checks import AlertCode, CheckResult, Severity, listed
 from data_monitor.model.findings import RegistrationFindings
@@ -102,13 +102,7 @@ class ExpectIdBucketPartitionsRegistered(InventoryExpectation):
 
     _coerce_count = coerced("bucket_count", to=as_int)
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         count = as_int(self.bucket_count)
         projection = inventory.get("projection") or {}
         mode = str(inventory.get("repair_mode") or "off")
@@ -148,7 +142,7 @@ class ExpectIdBucketPartitionsRegistered(InventoryExpectation):
         if skipped_empty:  # only then: the result keeps its shape for every other table
             details["repair_skipped"] = skipped_empty[:LIST_LIMIT]
         success = not details["problems"] if details["projection"] else not missing_before
-        return {"success": success, "result": {"observed_value": registered, "details": details}}
+        return success, registered, details
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

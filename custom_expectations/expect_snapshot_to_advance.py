@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
-from custom_expectations.base import InventoryExpectation, as_int, require
+from custom_expectations.base import InventoryExpectation, Verdict, as_int, require
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
 from data_monitor.model.findings import StallFindings, required
 from data_monitor.model.snapshots import DATE_TEXT
@@ -45,20 +45,14 @@ class ExpectSnapshotToAdvance(InventoryExpectation):
     alert_code: ClassVar[AlertCode] = AlertCode.FRESHNESS_STALLED
     default_severity: ClassVar[Severity] = Severity.MEDIUM
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         text = (require(inventory, "snapshot_text") or "").strip()
         past = [str(d) for d in (self.history if isinstance(self.history, list) else [])]
         limit = as_int(self.max_unchanged_runs)
         if not DATE_TEXT.fullmatch(text) or len(past) < limit:
             # no date to follow (the freshness check reports that), or too short a history
             details = {"state": "not judged", "points": len(past), "limit": limit}
-            return {"success": True, "result": {"observed_value": text or None, "details": details}}
+            return True, text or None, details
         same = unchanged_runs(text, past)
         details = {
             "state": "stalled" if same >= limit else "advancing",
@@ -66,7 +60,7 @@ class ExpectSnapshotToAdvance(InventoryExpectation):
             "points": len(past),
             "limit": limit,
         }
-        return {"success": same < limit, "result": {"observed_value": text, "details": details}}
+        return same < limit, text, details
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

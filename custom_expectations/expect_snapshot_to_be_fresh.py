@@ -10,6 +10,7 @@ from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import (
     InventoryExpectation,
+    Verdict,
     as_bool,
     as_int,
     as_iso_date,
@@ -46,13 +47,7 @@ class ExpectSnapshotToBeFresh(InventoryExpectation):
     _coerce_as_of = coerced("as_of", to=as_iso_date)
     _coerce_strict = coerced("strict", to=as_bool)
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         text = require(inventory, "snapshot_text")
         window = as_int(self.freshness_window_days)
         as_of = date.fromisoformat(as_iso_date(self.as_of))
@@ -65,20 +60,18 @@ class ExpectSnapshotToBeFresh(InventoryExpectation):
         else:
             age = (as_of - marked).days
             state = "future" if age < 0 else "stale" if age > window else "fresh"
-        return {
-            "success": state == "fresh" or (state == "missing" and not strict),
-            "result": {
-                "observed_value": marked.isoformat() if marked else None,
-                "details": {
-                    "state": state,
-                    "age_days": age,
-                    "window_days": window,
-                    "uri": inventory.get("snapshot_uri"),
-                    "strict": strict,
-                    "text_sample": repr(text.strip()[:40]) if state == "unparseable" else None,
-                },
+        return (
+            state == "fresh" or (state == "missing" and not strict),
+            marked.isoformat() if marked else None,
+            {
+                "state": state,
+                "age_days": age,
+                "window_days": window,
+                "uri": inventory.get("snapshot_uri"),
+                "strict": strict,
+                "text_sample": repr(text.strip()[:40]) if state == "unparseable" else None,
             },
-        }
+        )
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

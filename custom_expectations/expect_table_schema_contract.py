@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
-from custom_expectations.base import InventoryExpectation, as_str, coerced, require
+from custom_expectations.base import InventoryExpectation, Verdict, as_str, coerced, require
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
 from data_monitor.model.findings import ContractFindings
 
@@ -60,23 +60,20 @@ class ExpectTableSchemaContract(InventoryExpectation):
 
     _coerce_names = coerced("pk_column", "partition_key", to=as_str)
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         problems = schema_problems(
             list(require(inventory, "columns") or []),
             list(require(inventory, "partition_keys") or []),
             as_str(self.pk_column),
             as_str(self.partition_key),
         )
-        return {
-            "success": not problems,
-            "result": {"observed_value": problems, "details": {"problems": list(problems)}},
-        }
+        return (
+            not problems,
+            problems,
+            {
+                "problems": list(problems),
+            },
+        )
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from custom_expectations.base import InventoryExpectation, require
+from custom_expectations.base import InventoryExpectation, Verdict, require
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
 from data_monitor.model.findings import TableFormatFindings
 
@@ -30,13 +30,7 @@ class ExpectTableToBeExternalParquet(InventoryExpectation):
     alert_code: ClassVar[AlertCode] = AlertCode.TABLE_TYPE
     default_severity: ClassVar[Severity] = Severity.MEDIUM
 
-    def _validate(
-        self,
-        metrics: dict[str, Any],
-        runtime_configuration: dict | None = None,
-        execution_engine: Any | None = None,
-    ) -> dict[str, Any]:
-        inventory = self.inventory_of(metrics)
+    def judge(self, inventory: dict[str, Any]) -> Verdict:
         observed = {
             field: str(require(inventory, field) or "")
             for field in ("table_type", "input_format", "serde")
@@ -53,10 +47,13 @@ class ExpectTableToBeExternalParquet(InventoryExpectation):
             )
         if not is_parquet(observed["serde"]):
             problems.append(f"SerDe is {observed['serde'] or 'not set'}, expected a Parquet SerDe")
-        return {
-            "success": not problems,
-            "result": {"observed_value": observed, "details": {"problems": problems}},
-        }
+        return (
+            not problems,
+            observed,
+            {
+                "problems": problems,
+            },
+        )
 
     @classmethod
     def observed_text(cls, result: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from data_monitor.backends.base import Backend
 from data_monitor.backends.table_columns import TableColumns
+from data_monitor.model.athena_bill import AthenaBill
 from data_monitor.model.settings import Settings
 from data_monitor.model.stop_control import StopControl
 
@@ -45,6 +46,7 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
 
     clients = AwsClients(settings.region)
     glue = GlueCatalog(clients)
+    bill = AthenaBill(settings.athena_price_per_tb)
     engine = AthenaEngine(
         clients,
         settings.database,
@@ -52,6 +54,7 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
         settings.athena_workgroup,
         stop,
         TableColumns(settings.database, {settings.source_database}, glue.get_table),
+        bill,
     )
     s3 = S3Store(clients, settings.report_write_options)
     return Backend(
@@ -63,4 +66,5 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
         stop,
         s3_docs_site(settings, s3),
         CleanRoomsConfiguredTables(clients),
+        bill,
     )

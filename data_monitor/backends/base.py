@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from data_monitor.model.athena_bill import AthenaBill
 from data_monitor.model.catalog import Partition, TableMeta
 from data_monitor.model.configured_tables import ConfiguredTable
 from data_monitor.model.stop_control import Cancel, StopControl
@@ -168,6 +169,7 @@ class Backend:
     stop: StopControl = field(default_factory=StopControl)
     docs: DocsSite = field(default_factory=DocsSite)  # no site unless the run builds one
     clean_rooms: ConfiguredTables | None = None  # None: no Clean Rooms API (the local backend)
+    bill: AthenaBill | None = None  # what the run's Athena statements cost (None: no Athena)
 
     def close(self) -> None:
         self.engine.close()

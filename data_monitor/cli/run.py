@@ -66,6 +66,10 @@ def print_summary(outcome: RunOutcome, fail_on: str = "alerts") -> None:
     ):
         if key in outcome.outputs:
             print(f"{label + ':':<13}{outcome.outputs[key]}")
+    if outcome.athena is not None:
+        from data_monitor.model.athena_bill import bill_text
+
+        print(f"{'Athena:':<13}{bill_text(outcome.athena)}")
     for failure in outcome.failures:
         print(f"FAILED: {failure}")
     code, happened = outcome.exit_code_for(fail_on), outcome.exit_code.name.lower()

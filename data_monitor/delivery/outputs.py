@@ -53,6 +53,7 @@ def run_document(settings: Settings, outcome: RunOutcome, started: dt.datetime) 
             "summary": uris["summary"],
             "failures": outcome.failures,
             "partial": outcome.partial,
+            "athena": outcome.athena,
         },
     )
 

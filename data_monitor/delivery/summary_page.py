@@ -11,6 +11,7 @@ from collections import Counter
 from html import escape
 from typing import Any
 
+from data_monitor.model.athena_bill import bill_text
 from data_monitor.model.catalog import PARTITION_KEY
 from data_monitor.model.checks import Severity
 
@@ -109,6 +110,10 @@ def _header(document: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     parts.append('<div class="totals">')
     parts.append(_total("Tables checked", f"{checked} of {len(rows)}", by_status))
     parts.append(_total("Alerts", str(len(document.get("alerts") or [])), by_severity))
+    bill = document.get("athena")
+    if isinstance(bill, dict):
+        cost = f"${float(bill.get('estimated_cost_usd') or 0):.6f}"
+        parts.append(_total("Athena (estimated)", cost, bill_text(bill)))
     parts.append("</div>")
     run_wide = [d["line"] for d in details if d.get("table") == "*"]
     if run_wide:

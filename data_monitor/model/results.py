@@ -60,6 +60,9 @@ class TableRow:
     # changed since the last run ("segment retyped string -> int"); None when not compared
     schema: list[dict[str, str]] = field(default_factory=list)
     schema_changes: list[str] | None = None
+    # the table's Athena statements: queries, bytes scanned and billed, estimated cost, queue
+    # and engine time (model/athena_bill.py); None on the local backend
+    athena: dict[str, object] | None = None
     status: str = "ok"
     alerts: list[str] = field(default_factory=list)
 
@@ -84,6 +87,7 @@ class RunOutcome:
     outputs: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     summary_page: bytes = field(default=b"", repr=False)  # rendered once, also put in Data Docs
+    athena: dict[str, object] | None = None  # the run's Athena bill (None: no Athena)
 
     @property
     def exit_code(self) -> ExitCode:

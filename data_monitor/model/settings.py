@@ -141,6 +141,14 @@ class Settings:
     file_size_max_mb: float = field(
         default=1024.0, metadata=declare("largest good file, MB", NON_NEGATIVE_NUMBER)
     )
+    athena_price_per_tb: float = field(
+        default=5.0,
+        metadata=declare(
+            "USD per TB scanned, for the run's Athena cost estimate (10 MB minimum per query)",
+            NON_NEGATIVE_NUMBER,
+            backend="aws",
+        ),
+    )
     clean_rooms_membership: str | None = field(
         default=None,
         metadata=declare(

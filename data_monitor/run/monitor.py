@@ -206,6 +206,8 @@ def _run_checkpoint(
                     results[checkpoint.result_key(definition, run_id, result.batch_id)] = result
         if state.backend.stop.stopped():
             _report_partial(outcome, len(tables))
+        if state.backend.bill is not None:
+            outcome.athena = state.backend.bill.totals()
         return results
 
     checkpoint.with_table_runner(check_tables).with_run_context(state).run(run_id=run_id)

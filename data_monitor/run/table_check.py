@@ -7,6 +7,7 @@ engine-specific error, so those checks are reported as not run, with the reason,
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -104,7 +105,11 @@ def check_safely(
         row.alerts = [alert.line]
         return TableOutcome(row, [alert])
     try:
-        return _check_table(backend, settings, runner, name, checked_at, checkpoint_id)
+        with backend.bill.for_table(name) if backend.bill else contextlib.nullcontext():
+            outcome = _check_table(backend, settings, runner, name, checked_at, checkpoint_id)
+        if backend.bill is not None:
+            outcome.row.athena = backend.bill.of_table(name)
+        return outcome
     except Exception as exc:  # one table's failure never stops the others
         LOG.exception("checking %s failed", name)
         row = TableRow(table=name, checked_at=checked_at, status="error")
@@ -152,11 +157,12 @@ def _check_table(
         validations = runner.validate(
             db, name, inventory, batches=("inventory",), checkpoint_id=checkpoint_id
         )
-    results = [
-        CheckResult.from_gx(obj(item))
-        for _, r in validations
+    checked = [  # (suite, result): each GX result read once
+        (definition.suite.name, CheckResult.from_gx(obj(item)))
+        for definition, r in validations
         for item in items(r.to_json_dict()["results"])
     ]
+    results = [check for _, check in checked]
     if blocker is None and source_problem:
         results = _unrunnable(results, COUNT_CHECK, source_problem)
     params = table_parameters(settings, db, name)
@@ -169,7 +175,7 @@ def _check_table(
     for check in results:
         by_type.setdefault(check.expectation_type, check)
     row = row_from(inventory, name, by_type, checked_at)
-    row.clean_rooms_ready = readiness(validations)
+    row.clean_rooms_ready = readiness(checked)
     past = runner.history.get(name)
     row.row_count_history = list(past.row_counts[-HISTORY_POINTS:]) if past else []
     row.alerts = [a.line for a in alerts]
@@ -181,22 +187,18 @@ def _check_table(
     return TableOutcome(row, alerts, validations)
 
 
-def readiness(validations: list[Validation]) -> dict[str, object] | None:
-    """The table's Clean Rooms verdict: every expectation of the readiness suite, and every
-    other one whose meta says ``"clean_rooms": true`` (the join-key rule rides on the key scan
-    of the table suite), passed and ran; None when none ran."""
-    failing: list[str] = []
-    ran = False
-    for definition, result in validations:
-        whole_suite = definition.suite.name.split(".")[0] == READINESS_SUITE
-        for item in items(result.to_json_dict()["results"]):
-            check = CheckResult.from_gx(obj(item))
-            if not (whole_suite or check.meta.get(READINESS_META) is True):
-                continue
-            ran = True
-            if not check.success or check.error is not None:
-                failing.append(check.expectation_type)
-    return {"ready": not failing, "failing": failing} if ran else None
+def readiness(checked: list[tuple[str, CheckResult]]) -> dict[str, object] | None:
+    """The table's Clean Rooms verdict from its (suite name, result) pairs: every expectation
+    of the readiness suite, and every other one whose meta says ``"clean_rooms": true`` (the
+    join-key rule rides on the key scan of the table suite), passed and ran; None when none
+    ran."""
+    rules = [
+        check
+        for suite, check in checked
+        if suite.split(".")[0] == READINESS_SUITE or check.meta.get(READINESS_META) is True
+    ]
+    failing = [c.expectation_type for c in rules if not c.success or c.error is not None]
+    return {"ready": not failing, "failing": failing} if rules else None
 
 
 def _source_table(

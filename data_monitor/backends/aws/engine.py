@@ -28,6 +28,7 @@ from data_monitor.backends.aws import dialect as athena_dialect
 from data_monitor.backends.aws.calls import AWS_ERRORS, RETRIES, AwsClients, aws_call, error_code
 from data_monitor.backends.base import BackendError
 from data_monitor.backends.table_columns import TableColumns
+from data_monitor.model.athena_bill import AthenaBill, QueryStats
 from data_monitor.model.catalog import TableMeta
 from data_monitor.model.errors import UsageError, one_line
 from data_monitor.model.stop_control import Cancel, StopControl, quietly
@@ -194,9 +195,11 @@ class AthenaEngine:
         workgroup: str,
         stop: StopControl,
         tables: TableColumns,
+        bill: AthenaBill | None = None,
     ) -> None:
         athena_dialect.register()
         self.tables = tables
+        self.bill = bill or AthenaBill()
         self.athena = clients.client("athena")
         self.region = clients.region
         self.database = database
@@ -231,7 +234,11 @@ class AthenaEngine:
             # stops it from taking one from AWS_ATHENA_S3_STAGING_DIR. Its REST cursor reads
             # rows with GetQueryResults, so it needs no S3 location to read them from.
             connect_args["s3_staging_dir"] = ""
-        options = {**self.stop.execution_options(), **self.tables.execution_options()}
+        options = {
+            **self.stop.execution_options(),
+            **self.tables.execution_options(),
+            athena_dialect.BILL_OPTION: self.bill,
+        }
         return {"connect_args": connect_args, "execution_options": options}
 
     def canceller(self, cursor: Any, driver_connection: Any) -> Cancel:
@@ -278,10 +285,13 @@ class AthenaEngine:
         timeout_s = self.stop.timeout_s
         deadline = time.monotonic() + timeout_s
         while True:
-            status = aws_call(
+            execution = aws_call(
                 "poll Athena DDL", self.athena.get_query_execution, QueryExecutionId=query_id
-            )["QueryExecution"]["Status"]
+            )["QueryExecution"]
+            status = execution["Status"]
             state = status["State"]
+            if state in DONE_STATES:
+                self.bill.add(ddl_stats(state, execution.get("Statistics") or {}))
             if state == "SUCCEEDED":
                 return
             if state in DONE_STATES and not (state == "CANCELLED" and self.stop.stopped()):
@@ -296,6 +306,17 @@ class AthenaEngine:
                     f"Athena DDL {query_id} still running after {timeout_s:g} s; stopped"
                 )
             self.stop.wait_stopped(POLL_SECONDS)
+
+
+def ddl_stats(state: str, statistics: dict[str, Any]) -> QueryStats:
+    return QueryStats(
+        "ddl",
+        state,
+        int(statistics.get("DataScannedInBytes") or 0),
+        int(statistics.get("EngineExecutionTimeInMillis") or 0),
+        int(statistics.get("QueryQueueTimeInMillis") or 0),
+        int(statistics.get("TotalExecutionTimeInMillis") or 0),
+    )
 
 
 def _cancel_athena(cursor: Any) -> None:
