@@ -16,7 +16,7 @@ import datetime as dt
 from data_monitor.backends.base import Backend
 from data_monitor.lake.history import TableHistory
 from data_monitor.model.catalog import TableMeta
-from data_monitor.model.json_data import obj, text
+from data_monitor.model.json_data import moment, obj, text
 from data_monitor.model.schema_drift import schema_of
 from data_monitor.model.settings import Settings
 
@@ -28,7 +28,7 @@ def schema_baseline(
     is nothing to compare with (a new table that did not change since the day before)."""
     if past is not None and past.schema is not None:
         return {"source": f"the run of {past.schema_day}", "columns": past.schema}
-    updated = update_time(table.raw.get("UpdateTime"))
+    updated = moment(table.raw.get("UpdateTime"))
     since = dt.datetime.combine(
         settings.as_of - dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc
     )
@@ -45,20 +45,6 @@ def schema_baseline(
         return None
     number, previous = max(earlier, key=lambda pair: pair[0])
     return {"source": f"table version {number}", "columns": schema_of(previous)}
-
-
-def update_time(value: object) -> dt.datetime | None:
-    """Glue's UpdateTime: a datetime from boto3, ISO text in the local catalog's files."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        moment = dt.datetime.fromtimestamp(value, dt.timezone.utc)
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(text(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _version_number(value: object) -> int | None:

@@ -15,6 +15,7 @@ from data_monitor.backends.base import Backend, BackendError, StoredObject
 from data_monitor.lake.configured import Membership
 from data_monitor.lake.drift import schema_baseline
 from data_monitor.lake.history import TableHistory
+from data_monitor.lake.markers import read_marker
 from data_monitor.lake.parquet_footer import codecs_of
 from data_monitor.lake.placement import misplaced_partitions, misplaced_projected, normalized
 from data_monitor.lake.raw_input import raw_input_of
@@ -25,7 +26,6 @@ from data_monitor.model.schema_drift import schema_of_table
 from data_monitor.model.settings import Settings
 from data_monitor.model.snapshots import marker_uri
 
-MARKER_MAX_BYTES = 4096
 FILE_SAMPLE_PARTITIONS = 5
 UNREAD_LIMIT = 20  # unread folders kept in the record (the count is exact)
 T = TypeVar("T")
@@ -125,7 +125,9 @@ def collect(
                 inv.parquet_codecs = _attempt(
                     inv, "parquet_codecs", lambda: _sample_codecs(backend, files)
                 )
-    inv.snapshot_text = _attempt(inv, "snapshot_text", lambda: _read_marker(backend, inv))
+    inv.snapshot_text = _attempt(
+        inv, "snapshot_text", lambda: read_marker(backend.store, inv.snapshot_uri)
+    )
     if membership is not None:
         if membership.error is not None:
             inv.errors["configured_tables"] = f"configured tables unavailable: {membership.error}"
@@ -179,15 +181,6 @@ def _attempt(inv: Inventory, fact: str, collect_fact: Callable[[], T]) -> T | No
         what = "repair failed" if fact == "repair" else f"{fact.replace('_', ' ')} unavailable"
         inv.errors[fact] = f"{what}: {exc}"
         return None
-
-
-def _read_marker(backend: Backend, inv: Inventory) -> str | None:
-    """The marker's text; one larger than a date could ever need is reported as such, not
-    cut to a prefix that might happen to parse."""
-    text = backend.store.read_text(inv.snapshot_uri, MARKER_MAX_BYTES + 1)
-    if text is not None and len(text.encode()) > MARKER_MAX_BYTES:
-        return f"{text[:20].strip()}... (more than {MARKER_MAX_BYTES} bytes)"
-    return text
 
 
 def _storage_buckets(backend: Backend, table: TableMeta, inv: Inventory) -> list[int]:

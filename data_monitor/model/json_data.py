@@ -8,6 +8,7 @@ mean; the model decides what empty means for each field.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import TypeAlias
 
@@ -29,3 +30,19 @@ def items(value: object) -> list[object]:
 def text(value: object) -> str:
     """``value`` as text; None (an absent field) is empty."""
     return "" if value is None else str(value)
+
+
+def moment(value: object) -> dt.datetime | None:
+    """A timestamp as AWS hands it over: a datetime from boto3 (Glue's UpdateTime, S3's
+    LastModified), epoch seconds, or ISO 8601 text (the local catalog's files); UTC when it
+    names no zone, None when it is none of these."""
+    if isinstance(value, dt.datetime):
+        found = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        found = dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    else:
+        try:
+            found = dt.datetime.fromisoformat(text(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return found if found.tzinfo else found.replace(tzinfo=dt.timezone.utc)
