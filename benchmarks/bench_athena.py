@@ -1,12 +1,17 @@
 """The AWS backend against the local Athena endpoint (latency added per query): monitor vs seed.
 
-python benchmarks/bench_athena.py [--tables 20] [--rows 2000] [--latency 1.0] [--max_workers 1,4,8]
+python benchmarks/bench_athena.py [--tables 20] [--rows 2000] [--latency 1.0]
+    [--latency_per_mb 0.02] [--max_workers 1,4,8] [--price_per_tb 5]
 
 One process runs moto (S3, Glue, SNS), the local Athena endpoint, the seed's four queries per
 table (one table at a time, through pyathena) and the monitor (``data_monitor.cli.main``). Each
 variant runs first with no added latency (its fixed overhead; this also warms the endpoint's
-file cache), then with ``--latency``. The last variant re-runs the largest pool with the
-monitor's pyathena poll interval patched in-process (``--diag_poll``; 0 skips it).
+file cache), then with the latency model: ``--latency`` seconds per query plus
+``--latency_per_mb`` seconds per MB the query read (the endpoint's DataScannedInBytes: the
+Parquet column chunks and footers it read). The last variant re-runs the largest pool polling
+as pyathena does by default, every second (``--diag_fixed_poll``; 0 skips it), to show what
+the monitor's backoff saves. Bytes and the estimated cost are Athena's pricing of what the
+endpoint reported: ``--price_per_tb`` per TB, rounded up to the MB, 10 MB minimum per query.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import statistics as st
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +36,12 @@ import boto3
 import pyathena
 from moto.server import ThreadedMotoServer
 
-import data_monitor.backends.aws.engine as athena_backend
+import data_monitor.backends.aws.dialect as athena_dialect
 import data_monitor.run.monitor as monitor
 from data_monitor.cli import main as monitor_main
 from data_monitor.demo.lakegen import build_lake
 from data_monitor.demo.specs import bench_tables
+from data_monitor.model.athena_bill import TB, QueryStats
 
 REPO = Path(__file__).resolve().parents[1]
 DB, LAKE, REPORTS, RESULTS = "bench_db", "bench-lake", "bench-reports", "bench-athena"
@@ -112,20 +119,28 @@ def run_monitor(workers: int, rows: int, names: list[str], spans: dict[str, list
         raise SystemExit(f"monitor w={workers}: exit {code}, wrong rows {bad[:3]}:\n{tail}")
 
 
-def measure(athena: Any, latency: float, job: Any) -> dict[str, Any]:
+def fixed_delay(seconds: float) -> Callable[[int], float]:
+    """A poll schedule without backoff: every ``seconds`` (pyathena's default is 1 s)."""
+    return lambda polls: seconds
+
+
+def measure(athena: Any, latency: float, per_mb: float, price: float, job: Any) -> dict[str, Any]:
     athena.reset()
-    athena.latency_s = latency
+    athena.latency_s, athena.latency_s_per_mb = latency, per_mb
     t0, c0 = time.perf_counter(), time.process_time()
     job()
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     athena.wait_idle()
     stats, sel = athena.stats(), [q for q in athena.queries if q.kind == "SELECT"]
     engine = [q.end_time - q.start_time - latency for q in sel] or [0.0]
+    billed = sum(QueryStats("query", q.state, q.data_scanned_bytes).billed_bytes for q in sel)
     return {
         "wall_s": round(wall, 2), "cpu_s": round(cpu, 1), "selects": len(sel),
         "ddl": stats["by_type"].get("DDL", 0), "peak": stats["max_concurrent_running"],
         "polls": stats["operations"].get("GetQueryExecution", 0),
         "engine_s_per_query": round(st.mean(engine), 3),
+        "bytes_scanned": sum(q.data_scanned_bytes for q in sel), "bytes_billed": billed,
+        "cost_usd": round(billed / TB * price, 6),
     }  # fmt: skip
 
 
@@ -148,7 +163,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for flag, kind, default in (
         ("--tables", int, 20), ("--rows", int, 2000), ("--latency", float, 1.0),
-        ("--max_workers", str, "1,4,8"), ("--diag_poll", float, 0.05),
+        ("--latency_per_mb", float, 0.02), ("--price_per_tb", float, 5.0),
+        ("--max_workers", str, "1,4,8"), ("--diag_fixed_poll", float, 1.0),
         ("--out", Path, Path("bench-results/athena.json")),
     ):  # fmt: skip
         parser.add_argument(flag, type=kind, default=default)
@@ -166,7 +182,7 @@ def main() -> int:
     set_env(moto_url, str(tmp / "no-aws-config"))
     athena = LocalAthena(moto_url, REGION).start()
     os.environ["AWS_ENDPOINT_URL_ATHENA"] = athena.endpoint_url
-    default_poll, out = athena_backend.POLL_SECONDS, []
+    paced, out = athena_dialect.poll_delay, []
     try:
         t0 = time.perf_counter()
         specs = bench_tables(args.tables, args.rows)
@@ -176,12 +192,13 @@ def main() -> int:
             boto3.client("s3", region_name=REGION).create_bucket(Bucket=bucket)
         names = sorted(f"part_{s.suffix}" for s in specs)
         print(f"lake built and mirrored in {time.perf_counter() - t0:.1f} s", flush=True)
-        variants = [("seed", 0, 0.0)] + [(f"monitor w={w}", w, default_poll) for w in workers]
-        if args.diag_poll:
+        variants = [("seed", 0, 0.0)] + [(f"monitor w={w}", w, 0.0) for w in workers]
+        if args.diag_fixed_poll:
             w = max(workers)
-            variants.append((f"monitor w={w} poll={args.diag_poll:g}", w, args.diag_poll))
-        for label, w, poll in variants:
-            athena_backend.POLL_SECONDS = poll
+            fixed_poll = args.diag_fixed_poll
+            variants.append((f"monitor w={w} poll={fixed_poll:g}s", w, fixed_poll))
+        for label, w, fixed in variants:
+            athena_dialect.poll_delay = fixed_delay(fixed) if fixed else paced  # type: ignore[assignment]
             spans: dict[str, list[float]] = {}
 
             def job(w: int = w, spans: dict[str, list[float]] = spans) -> None:
@@ -189,22 +206,26 @@ def main() -> int:
                     return run_monitor(w, args.rows, names, spans)
                 seed(names, args.rows)
 
-            zero = measure(athena, 0.0, job)
-            row = {"variant": label, **measure(athena, args.latency, job)}
+            zero = measure(athena, 0.0, 0.0, args.price_per_tb, job)
+            latency_run = measure(athena, args.latency, args.latency_per_mb, args.price_per_tb, job)
+            row = {"variant": label, **latency_run}
             row["overhead_s"], row["overhead_cpu_s"] = zero["wall_s"], zero["cpu_s"]
             if spans:
                 row["per_table"] = breakdown(athena, spans, row["wall_s"])
             out.append(row)
             print(f"  {label}: {row['wall_s']} s (at latency 0: {zero['wall_s']} s)", flush=True)
     finally:
-        athena_backend.POLL_SECONDS = default_poll
+        athena_dialect.poll_delay = paced
         athena.stop()
         moto.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\n{args.tables} tables x {args.rows} rows, +{args.latency:g} s per query")
+    print(
+        f"\n{args.tables} tables x {args.rows} rows, +{args.latency:g} s per query "
+        f"+{args.latency_per_mb:g} s per MB read"
+    )
     cols = {"wall_s": "wall s", "cpu_s": "CPU s", "overhead_s": "wall@0lat s", "selects": "SELECTs",
             "per_table_queries": "per table", "peak": "peak conc", "polls": "polls",
-            "ratio_to_seed": "vs seed"}  # fmt: skip
+            "bytes_scanned": "bytes", "cost_usd": "est. $", "ratio_to_seed": "vs seed"}  # fmt: skip
     print(f"{'variant':<24}" + "".join(f"{h:>12}" for h in cols.values()))
     for r in out:
         r["per_table_queries"] = round(r["selects"] / args.tables, 2)

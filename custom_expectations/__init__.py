@@ -62,7 +62,7 @@ from custom_expectations.expect_table_schema_to_be_unchanged import (
 from custom_expectations.expect_table_to_be_external_parquet import (
     ExpectTableToBeExternalParquet,
 )
-from custom_expectations.metrics import SourceTableRowCount, TableInventory, TableKeyProfile
+from custom_expectations.metrics import TableInventory, TableKeyProfile
 
 __all__ = [
     "ExpectTableLocationToHoldTheData",
@@ -88,7 +88,6 @@ __all__ = [
     "ExpectTableSchemaContract",
     "ExpectTableSchemaToBeUnchanged",
     "ExpectTableToBeExternalParquet",
-    "SourceTableRowCount",
     "TableInventory",
     "TableKeyProfile",
 ]

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import as_float
-from custom_expectations.key_scan import KeyScanExpectation
+from custom_expectations.key_scan import SCAN_KEYS, KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import number
@@ -27,7 +27,7 @@ class ExpectIdBucketRowsToBeBalanced(KeyScanExpectation):
 
     max_ratio: float | SuiteParameterDict
 
-    success_keys: ClassVar[tuple[str, ...]] = ("pk_column", "bucket_column", "max_ratio")
+    success_keys: ClassVar[tuple[str, ...]] = (*SCAN_KEYS, "max_ratio")
     args_keys: ClassVar[tuple[str, ...]] = ("max_ratio",)
     sentence_template: ClassVar[str] = (
         "Every id_bucket partition must hold between 1/$max_ratio and $max_ratio times the "

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import as_bool, as_int, coerced
-from custom_expectations.key_scan import KeyScanExpectation
+from custom_expectations.key_scan import SCAN_KEYS, KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
@@ -39,8 +39,7 @@ class ExpectJoinKeyToSuitCleanRooms(KeyScanExpectation):
     allow_duplicates: bool | SuiteParameterDict = True
 
     success_keys: ClassVar[tuple[str, ...]] = (
-        "pk_column",
-        "bucket_column",
+        *SCAN_KEYS,
         "max_key_length",
         "allow_duplicates",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from custom_expectations.key_scan import KeyScanExpectation
+from custom_expectations.key_scan import SCAN_KEYS, KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import plural
@@ -22,7 +22,7 @@ class ExpectPrimaryKeyValuesToNotBeNull(KeyScanExpectation):
     one GROUP BY that the uniqueness and count expectations share.
     """
 
-    success_keys: ClassVar[tuple[str, ...]] = ("pk_column", "bucket_column")
+    success_keys: ClassVar[tuple[str, ...]] = SCAN_KEYS
     args_keys: ClassVar[tuple[str, ...]] = ("pk_column",)
     sentence_template: ClassVar[str] = "Primary key $pk_column must never be NULL."
     alert_code: ClassVar[AlertCode] = AlertCode.PK_NULL

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
 from custom_expectations.base import as_float, as_int
-from custom_expectations.key_scan import KeyScanExpectation
+from custom_expectations.key_scan import SCAN_KEYS, KeyScanExpectation
 from custom_expectations.metrics.key_profile import METRIC_NAME
 from custom_expectations.metrics.sql import value_or_raise
 from custom_expectations.rendering import number
@@ -73,8 +73,7 @@ class ExpectRowCountToFollowHistory(KeyScanExpectation):
     min_history: int | SuiteParameterDict
 
     success_keys: ClassVar[tuple[str, ...]] = (
-        "pk_column",
-        "bucket_column",
+        *SCAN_KEYS,
         "history",
         "max_change_pct",
         "z_threshold",

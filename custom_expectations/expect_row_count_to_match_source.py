@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 
 from great_expectations.core.suite_parameters import SuiteParameterDict
 
-from custom_expectations.key_scan import KeyScanExpectation
-from custom_expectations.metrics import key_profile, source_row_count
-from custom_expectations.metrics.sql import value_or_raise
+from custom_expectations.key_scan import SCAN_KEYS, KeyScanExpectation
+from custom_expectations.metrics import key_profile
+from custom_expectations.metrics.sql import QueryFailed, value_or_raise
 from custom_expectations.rendering import number
 from data_monitor.model.checks import AlertCode, CheckResult, Severity, format_pct
 from data_monitor.model.findings import SourceCountFindings
@@ -27,11 +27,19 @@ def count_diff_pct(part: int, source: int) -> float:
     return abs(part - source) * 100.0 / source
 
 
+def _source_rows(profile: dict[str, Any]) -> int:
+    if "source_error" in profile:
+        raise QueryFailed(f"source count failed: {profile['source_error']}")
+    if profile.get("source_rows") is None:
+        raise QueryFailed("the key scan did not count the source (no source_table given)")
+    return int(profile["source_rows"])
+
+
 class ExpectRowCountToMatchSource(KeyScanExpectation):
     """Expect the row count to match the source table's within ``tolerance_pct`` percent.
 
-    The part table's count comes from ``table.key_profile`` over ``pk_column`` (the scan the PK
-    expectations already pay for); the source count is one ``COUNT(*)``.
+    Both counts come from ``table.key_profile`` over ``pk_column``: the scan the PK
+    expectations already pay for, with the source's ``COUNT(*)`` in the same statement.
     """
 
     source_schema: str | SuiteParameterDict
@@ -40,17 +48,7 @@ class ExpectRowCountToMatchSource(KeyScanExpectation):
     # would then show "$tolerance_pct" unfilled
     tolerance_pct: float | SuiteParameterDict
 
-    metric_dependencies: ClassVar[tuple[str, ...]] = (
-        key_profile.METRIC_NAME,
-        source_row_count.METRIC_NAME,
-    )
-    success_keys: ClassVar[tuple[str, ...]] = (
-        "pk_column",
-        "bucket_column",
-        "source_schema",
-        "source_table",
-        "tolerance_pct",
-    )
+    success_keys: ClassVar[tuple[str, ...]] = (*SCAN_KEYS, "tolerance_pct")
     args_keys: ClassVar[tuple[str, ...]] = ("source_schema", "source_table", "tolerance_pct")
     sentence_template: ClassVar[str] = (
         "Row count must match source table $source_schema.$source_table "
@@ -65,8 +63,8 @@ class ExpectRowCountToMatchSource(KeyScanExpectation):
         runtime_configuration: dict | None = None,
         execution_engine: Any | None = None,
     ) -> dict[str, Any]:
-        part = value_or_raise(metrics[key_profile.METRIC_NAME])["row_count"]
-        source = value_or_raise(metrics[source_row_count.METRIC_NAME])
+        profile = value_or_raise(metrics[key_profile.METRIC_NAME])
+        part, source = profile["row_count"], _source_rows(profile)
         tolerance = float(self.tolerance_pct)  # type: ignore[arg-type]
         diff = count_diff_pct(part, source)
         return {

@@ -11,6 +11,7 @@ import boto3
 from data_monitor.model.athena_bill import MB, TB, AthenaBill, QueryStats, bill_text
 from tests import lake_fixture
 from tests.conftest import RunCli
+from tests.harness.local_athena_sql import columns_read, glue_schema
 from tests.test_aws_run import REGION, aws_args
 
 
@@ -58,15 +59,16 @@ def test_an_aws_run_reports_what_athena_said(
     def scanned(*names: str) -> int:
         return sum(q.data_scanned_bytes for q in selects if any(n in q.sql for n in names))
 
-    # part_count: the key scan and the source's COUNT(*), each what the endpoint scanned
+    # part_count: one statement (the key scan with the source's COUNT(*) in it), what the
+    # endpoint scanned: the key column's chunks and the footers of both tables' files
     count = rows["part_count"]["athena"]
-    assert (count["queries"], count["ddl_statements"]) == (2, 0)
-    assert count["bytes_scanned"] == scanned("part_count", "ext_count") > 0
-    assert count["bytes_billed"] == 2 * 10 * MB  # small files: the 10 MB minimum twice
-    assert count["estimated_cost_usd"] == round(20 * MB / TB * 6, 6)
+    assert (count["queries"], count["ddl_statements"]) == (1, 0)
+    assert count["bytes_scanned"] == scanned("part_count") == 33_499
+    assert count["bytes_billed"] == 10 * MB  # small files: the 10 MB minimum
+    assert count["estimated_cost_usd"] == round(10 * MB / TB * 6, 6)
     # part_unreg's repair is one DDL statement, counted apart and not billed
     unreg = rows["part_unreg"]["athena"]
-    assert (unreg["queries"], unreg["ddl_statements"]) == (2, 1) and len(ddl) == 1
+    assert (unreg["queries"], unreg["ddl_statements"]) == (1, 1) and len(ddl) == 1
     # part_format is not Parquet: no query at all
     assert rows["part_format"]["athena"]["queries"] == 0
     # the run: every statement the endpoint ran, nothing else
@@ -74,13 +76,37 @@ def test_an_aws_run_reports_what_athena_said(
     assert totals["queries"] == len(selects)
     assert totals["ddl_statements"] == len(ddl)
     assert totals["bytes_scanned"] == sum(q.data_scanned_bytes for q in local_athena.queries)
-    # (a failed statement is not billed: part_nosrc's COUNT(*) of its missing source)
-    succeeded = [q for q in selects if q.state != "FAILED"]
-    assert [q.sql for q in selects if q.state == "FAILED"] == [
-        f"SELECT count(*) AS row_count \nFROM {lake_fixture.DATABASE}.ext_nosrc"
-    ]
-    assert totals["bytes_billed"] == 10 * MB * len(succeeded)
+    # one statement per part table with row-level checks, none failed: part_nosrc's missing
+    # source is not queried
+    assert len(selects) == 13 and {q.state for q in selects} == {"SUCCEEDED"}
+    assert totals["bytes_scanned"] == 454_881
+    assert totals["bytes_billed"] == 10 * MB * len(selects)
     assert f"Athena:      {bill_text(totals)}" in out
     summary = report["summary"].removeprefix(f"s3://{lake_fixture.REPORT_BUCKET}/")
     page = s3.get_object(Bucket=lake_fixture.REPORT_BUCKET, Key=summary)["Body"].read().decode()
     assert "Athena (estimated)" in page and bill_text(totals) in page
+
+
+def test_each_statement_reads_the_key_and_bucket_columns_and_no_source_column(
+    run_cli: RunCli, aws_lake: dict[str, str], local_athena: Any
+) -> None:
+    """What each statement the run sends reads, from its SQL (sqlglot, with Trino's pruning of
+    unused subquery outputs): the part table's key and id_bucket, and only the row count of
+    its source."""
+    run_cli(*aws_args(aws_lake["topic"], "--data_docs", "false"))
+    glue = boto3.client("glue", region_name=REGION)
+    database = lake_fixture.DATABASE
+    schemas = {
+        (database, t["Name"]): glue_schema(t)
+        for page in glue.get_paginator("get_tables").paginate(DatabaseName=database)
+        for t in page["TableList"]
+    }
+    selects = [q for q in local_athena.queries if q.kind != "DDL"]
+    assert len(selects) == 13
+    for query in selects:
+        read = columns_read(query.sql, schemas, database)
+        (part,) = [name for _, name in read if name.startswith("part_")]
+        expected = {(database, part): {"customer_user_id", "id_bucket"}}
+        if part != "part_nosrc":
+            expected[(database, part.replace("part_", "ext_", 1))] = set()
+        assert read == expected, query.sql

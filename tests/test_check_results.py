@@ -188,7 +188,7 @@ CASES: list[tuple[str, Callable[[Any], dict[str, Any]], str]] = [
                 source_table="ext_orders",
                 tolerance_pct=0.0,
             ),
-            {"table.key_profile": PROFILE, "source_table.row_count": 1950},
+            {"table.key_profile": {**PROFILE, "source_rows": 1950}},
         ),
         "[COUNT_MISMATCH] orders: sales.orders=2000 vs sales.ext_orders=1950 (Δ=2.564103%)",
     ),

@@ -172,15 +172,58 @@ def test_a_failed_query_costs_only_its_table(
     (message,) = sns_messages(lake["queue_url"])
     for line in pk_errors:
         assert line in message["Message"].split("\n")
-    # not retried: exactly one query mentioned part_pk (the key-profile GROUP BY), and it failed.
-    # The metrics return a failed query as a value (custom_expectations/metrics/sql.fetch_one)
-    # instead of raising, so GX's 3-attempt metric retry never re-runs it.
+    # sent twice, never more: the one statement (key scan and source count), then, since which
+    # half failed is unknown, the key scan alone; it failed too, so the source is not counted
+    # apart. The metrics return a failed query as a value (custom_expectations/metrics/sql.
+    # fetch_one) instead of raising, so GX's 3-attempt metric retry never re-runs them.
     pk_queries = [q for q in local_athena.queries if "part_pk" in q.sql]
-    assert len(pk_queries) == 1, [q.sql for q in pk_queries]
-    assert pk_queries[0].state == "FAILED"
-    assert pk_queries[0].state_change_reason == "Access denied: insufficient permissions"
-    # part_pk's count source was still queried once (the count check needs both numbers)
+    assert ["ext_pk" in q.sql for q in pk_queries] == [True, False], [q.sql for q in pk_queries]
+    assert [q.state for q in pk_queries] == ["FAILED", "FAILED"]
+    assert {q.state_change_reason for q in pk_queries} == {
+        "Access denied: insufficient permissions"
+    }
     assert sum("ext_pk" in q.sql for q in local_athena.queries) == 1
+
+
+@pytest.mark.parametrize("failures", [1, 2])
+def test_a_failing_source_count_leaves_the_key_checks_running(
+    run_cli: RunCli, small_lake: SmallLake, local_athena: Any, failures: int
+) -> None:
+    """The source's COUNT(*) rides in the key scan's statement; when that statement fails, the
+    two halves are sent apart once each. A source that fails again costs only the count check
+    (failures=2); a failure that does not come back costs nothing but the two queries (1)."""
+    lake = small_lake("clean_01", "count")
+    local_athena.fail_next(r"ext_count", "Access denied: ext_count", times=failures)
+
+    code, out, err = run_tables(run_cli, lake["topic"], ["part_clean_01", "part_count"])
+
+    report = read_s3_json(lake_fixture.REPORT_BUCKET, REPORT_KEY)
+    count = rows_of(report)["part_count"]
+    sent = [q for q in local_athena.queries if "part_count" in q.sql or "ext_count" in q.sql]
+    # the statement, then the key scan alone, then the source's count alone
+    assert [("part_count" in q.sql, "ext_count" in q.sql) for q in sent] == [
+        (True, True),
+        (True, False),
+        (False, True),
+    ]
+    assert [q.state for q in sent] == [
+        "FAILED",
+        "SUCCEEDED",
+        "FAILED" if failures == 2 else "SUCCEEDED",
+    ]
+    assert (count["pk_nulls"], count["pk_dupes"], count["count_part"]) == (0, 0, 2000)
+    if failures == 2:
+        assert code == 3, out + err[-2000:]
+        assert count["count_src"] is None and count["status"] == "error"
+        assert report["alerts"] == [
+            "[ERROR] part_count: row count to match source could not run: "
+            "source count failed: Access denied: ext_count"
+        ]
+    else:
+        assert code == 1, out + err[-2000:]
+        assert (count["count_src"], count["count_diff_pct"]) == (1950, "2.564103")
+        assert report["alerts"] == expected_for("part_count")
+    assert rows_of(report)["part_clean_01"]["status"] == "ok"
 
 
 # ---- 2. a throttling burst --------------------------------------------------------------------
@@ -204,9 +247,8 @@ def test_a_throttling_burst_is_absorbed(
     # the five refused calls are in the endpoint's log: every started query needed one
     # StartQueryExecution, plus one per throttled (retried) attempt
     assert local_athena.operations["StartQueryExecution"] == len(local_athena.queries) + 5
-    # as unthrottled: every query succeeded but part_nosrc's count of its missing source
-    failed = [q.sql for q in local_athena.queries if q.state != "SUCCEEDED"]
-    assert len(failed) == 1 and "ext_nosrc" in failed[0], failed
+    # as unthrottled: every query succeeded (part_nosrc's missing source is not queried)
+    assert [q.sql for q in local_athena.queries if q.state != "SUCCEEDED"] == []
     record_property("throttled_full_run_s", round(elapsed, 2))
 
 
@@ -248,6 +290,60 @@ def test_a_too_many_requests_burst_is_absorbed_and_costs_seconds(
     # botocore (legacy mode in pyathena's client: 4 retries, random backoff up to 1+2+4+8 s)
     # then pyathena's own tenacity retry absorb it; the burst costs seconds, not the run
     assert cost < 30, (baseline_s, throttled_s)
+
+
+def test_a_full_active_query_quota_is_waited_out(
+    run_cli: RunCli, small_lake: SmallLake, local_athena: Any
+) -> None:
+    """Athena refuses a StartQueryExecution beyond the account's active DML query quota
+    (TooManyRequestsException) for as long as the quota stays full: with room for one query
+    and three workers, the run waits its turns instead of failing."""
+    lake = small_lake("clean_01", "count", "pk")
+    tables = ["part_clean_01", "part_count", "part_pk"]
+    local_athena.max_active, local_athena.latency_s = 1, 1.0
+
+    code, out, err = run_tables(run_cli, lake["topic"], tables, "--max_workers", "3")
+
+    assert code == 1, out + err[-2000:]
+    report = read_s3_json(lake_fixture.REPORT_BUCKET, REPORT_KEY)
+    assert report["alerts"] == expected_for(*tables) and report["failures"] == []
+    assert [q.state for q in local_athena.queries] == ["SUCCEEDED"] * 3  # one per table
+    refused = local_athena.operations["StartQueryExecution"] - len(local_athena.queries)
+    assert refused >= 2  # the 2nd and 3rd table each waited at least once
+    assert local_athena.max_concurrent_running == 1
+
+
+def test_a_query_waiting_for_a_slot_is_given_up_at_its_time_limit(
+    run_cli: RunCli, small_lake: SmallLake, local_athena: Any
+) -> None:
+    """A quota that never frees up: the start's wait ends at the query's time limit (the
+    retries would otherwise go on for far longer), and the table reports why."""
+    lake = small_lake("clean_01")
+    local_athena.max_active = 0  # every start refused
+    done: dict[str, Any] = {}
+
+    def run() -> None:
+        done["result"] = run_tables(
+            run_cli, lake["topic"], ["part_clean_01"], "--query_timeout_seconds", "3"
+        )
+
+    worker = threading.Thread(target=run, name="data-monitor-run", daemon=True)
+    worker.start()
+    # without the give-up, pyathena's retries (STARTS) would wait for hours; the run itself
+    # takes about 10 s here (3 s of it the time limit)
+    worker.join(60)
+    finished = not worker.is_alive()
+    local_athena.max_active = None  # let a run that did not give up end, then fail below
+    worker.join(120)
+    assert finished, "the start kept waiting for a slot after the query's time limit"
+    code, out, err = done["result"]
+    assert code == 3, out + err[-2000:]
+    assert local_athena.queries == [] and local_athena.operations["StartQueryExecution"] >= 2
+    report = read_s3_json(lake_fixture.REPORT_BUCKET, REPORT_KEY)
+    assert report["alerts"] == [
+        f"[ERROR] part_clean_01: {', '.join(ROW_CHECKS)} could not run: query failed: "
+        "still running after 3 s; stopped"
+    ]
 
 
 THROTTLED_CALLS = (

@@ -23,7 +23,8 @@ def test_credentials_stay_out_of_everything_the_run_writes(
 ) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
     monkeypatch.setenv("AWS_SESSION_TOKEN", SESSION_TOKEN)
-    local_athena.fail_next(r"part_pk", "Access denied", times=1)  # an error path too
+    # an error path too: the statement and the key scan sent alone both fail
+    local_athena.fail_next(r"part_pk", "Access denied", times=2)
     code, out, err = run_cli(*aws_args(aws_lake["topic"], "--tables", "part_pk,part_unreg"))
     assert code == 3
     s3 = boto3.client("s3", region_name=REGION)

@@ -114,7 +114,8 @@ def test_a_run_stopped_on_its_own_control_leaves_the_next_run_alone(
     first = CountingControl(on_query=lambda: first.stop_all())
     stopped = run(_settings(_fresh_lake(built_lake, tmp_path, "first"), max_workers=1), first)
     assert stopped.partial
-    assert any(STOPPED in line for line in _lines(stopped))
+    # the table in flight ends as it can; the tables after it are not checked
+    assert "[ERROR] part_pk: not checked: the run was stopped (SIGTERM)" in _lines(stopped)
 
     second = CountingControl(on_query=first.stop_all)
     outcome = run(_settings(_fresh_lake(built_lake, tmp_path, "second"), max_workers=1), second)

@@ -57,7 +57,7 @@ def assert_checked_as_expected(code: int, err: str, local_athena: Any, workgroup
     assert glue_partition_values(lake_fixture.DATABASE, "part_unreg") == list(range(16))
     assert local_athena.operations["GetWorkGroup"] == 1  # once per run, not per query
     kinds = sorted(q.kind for q in local_athena.queries)
-    assert kinds == ["DDL"] + ["SELECT"] * 6  # the repair, then 2 per table
+    assert kinds == ["DDL"] + ["SELECT"] * 3  # the repair, then 1 per table
     assert {(q.workgroup, q.state) for q in local_athena.queries} == {(workgroup, "SUCCEEDED")}
 
 
@@ -70,7 +70,7 @@ def test_an_enforced_workgroup_keeps_results_in_its_own_location(
     code, _, err = run_cli(*aws_args(aws_lake["topic"], "--athena_workgroup", "etl", *TABLES))
     assert_checked_as_expected(code, err, local_athena, "etl")
     # the flag is not sent (Athena would ignore it): every result is at the workgroup's location
-    assert [q.result_configuration for q in local_athena.queries] == [None] * 7
+    assert [q.result_configuration for q in local_athena.queries] == [None] * 4
     assert all(q.output_location.startswith(own) for q in local_athena.queries)
     assert (
         f"--athena_results {RESULTS} is not used: Athena workgroup etl overrides client-side "
@@ -87,8 +87,8 @@ def test_a_managed_results_workgroup_gets_no_result_configuration(
     code, _, err = run_cli(*args, *TABLES)
     assert_checked_as_expected(code, err, local_athena, "managed")
     # Athena refuses a ResultConfiguration here: none was sent, by the repair or by pyathena
-    assert [q.result_configuration for q in local_athena.queries] == [None] * 7
-    assert [(q.output_location, q.managed) for q in local_athena.queries] == [(None, True)] * 7
+    assert [q.result_configuration for q in local_athena.queries] == [None] * 4
+    assert [(q.output_location, q.managed) for q in local_athena.queries] == [(None, True)] * 4
     listed = boto3.client("s3", region_name=REGION).list_objects_v2(Bucket="test-athena")
     assert listed["KeyCount"] == 0  # nothing written where results used to go
 
@@ -154,7 +154,7 @@ def test_a_role_without_get_work_group_falls_back_to_the_flag(
     assert_checked_as_expected(code, err, local_athena, "primary")
     assert [q.result_configuration for q in local_athena.queries] == [
         {"OutputLocation": RESULTS}
-    ] * 7
+    ] * 4
     (warning,) = [line for line in err.splitlines() if "could not be read" in line]
     assert warning.endswith(f"{denied}; query results go to --athena_results {RESULTS}")
     # without the flag there is nowhere to put results: one line, no query

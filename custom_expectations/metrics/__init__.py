@@ -2,6 +2,5 @@
 
 from custom_expectations.metrics.inventory import TableInventory
 from custom_expectations.metrics.key_profile import TableKeyProfile
-from custom_expectations.metrics.source_row_count import SourceTableRowCount
 
-__all__ = ["SourceTableRowCount", "TableInventory", "TableKeyProfile"]
+__all__ = ["TableInventory", "TableKeyProfile"]

@@ -4,8 +4,15 @@ The seed ran three queries (COUNT(*), COUNT(*) WHERE pk IS NULL, and a GROUP BY 
 COUNT(*) > 1). One GROUP BY over the key answers all three: every row lands in exactly one key
 group, so summing the group sizes gives the row count, the NULL group gives the NULL rows, and
 groups larger than one give the duplicate rows. On Athena that is one billed scan of one column
-instead of three; the three expectations that read this metric share it, because GX resolves a
+instead of three; the expectations that read this metric share it, because GX resolves a
 metric configuration once per validation.
+
+The count check's source rides in the same statement: with ``source_table`` set, the scan is
+cross-joined with the source's ``COUNT(*)`` (one row each), so a part table costs one Athena
+query, not two (each billed at least 10 MB and queued on its own). The source part reads no
+column. When that statement fails, the two halves are sent apart, once each, so a broken or
+unreadable source does not take the key checks down with it (``source_error`` says why); a
+source the run's catalog does not have is not queried at all.
 
 What the scan counts as a key (the same on DuckDB and on Athena, see ``_key``):
 
@@ -28,7 +35,8 @@ from great_expectations.execution_engine import PandasExecutionEngine, SqlAlchem
 from great_expectations.expectations.metrics.metric_provider import metric_value
 from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
 
-from custom_expectations.metrics.sql import fetch_one
+from custom_expectations.metrics.sql import fetch_one, first_line
+from data_monitor.model.run_tables import tables_of
 
 METRIC_NAME = "table.key_profile"
 
@@ -123,6 +131,24 @@ def key_profile_query(selectable: Any, column: str, bucket_column: str | None = 
     return sa.select(*columns)
 
 
+def with_source_count(profile: Any, source: Any) -> Any:
+    """``profile`` (one row) with ``source_rows``, the COUNT(*) of ``source``, beside it.
+
+    Both sides are single-row aggregates, so the join ON TRUE is a cross join of one row by
+    one (written as a join, not a comma, so that SQLAlchemy sees no accidental cartesian
+    product); Trino and DuckDB both accept ``JOIN ... ON TRUE``:
+      https://trino.io/docs/current/sql/select.html#joins
+      https://duckdb.org/docs/stable/sql/query_syntax/from.html#joins
+    """
+    scan = profile.subquery("profile")
+    counted = source_count_query(source).subquery("source_count")
+    return sa.select(*scan.c, counted.c.source_rows).select_from(scan.join(counted, sa.true()))
+
+
+def source_count_query(source: Any) -> Any:
+    return sa.select(sa.func.count().label("source_rows")).select_from(source)
+
+
 def _total(value: Any, name: str) -> Any:
     return sa.func.coalesce(sa.func.sum(value), 0).label(name)
 
@@ -155,13 +181,55 @@ def _plain(value: Any) -> Any:
     return int(value)
 
 
+def _source_of(execution_engine: SqlAlchemyExecutionEngine, kwargs: dict) -> tuple[Any, str]:
+    """The source table to count (None: none asked for), and why it cannot be, if it cannot.
+
+    A run's engine carries the Glue definitions it reads (TableColumns): a source the catalog
+    does not have would only make the statement fail, so it is left out (no query sent) and
+    the reason kept for the count check. An engine outside a run queries it regardless."""
+    name = kwargs.get("source_table") or ""
+    if not name:
+        return None, ""
+    schema = kwargs.get("source_schema") or None
+    shown = f"{schema}.{name}" if schema else name
+    tables = tables_of(execution_engine.engine)
+    try:
+        found = tables is None or tables.table(schema, name) is not None
+    except Exception as exc:  # the catalog could not be read (a metric must not raise)
+        return None, f"source table {shown} could not be read from the catalog: {first_line(exc)}"
+    if not found:
+        return None, f"source table {shown} not found in the catalog"
+    return sa.table(name, schema=schema), ""
+
+
+def _profile_and_source(
+    execution_engine: SqlAlchemyExecutionEngine, profile: Any, kwargs: dict
+) -> dict[str, Any]:
+    """The profile row, with ``source_rows`` or ``source_error`` when a source is named."""
+    source, missing = _source_of(execution_engine, kwargs)
+    if source is None:
+        row = fetch_one(execution_engine, profile)
+        return row if "error" in row or not missing else {**row, "source_error": missing}
+    row = fetch_one(execution_engine, with_source_count(profile, source))
+    if "error" not in row or row.get("stopped"):
+        return row  # a stopped query is not sent again: the time limit or the run said stop
+    # which half failed is unknown: each is sent once on its own
+    row = fetch_one(execution_engine, profile)
+    if "error" in row:
+        return row
+    counted = fetch_one(execution_engine, source_count_query(source))
+    if "error" in counted:
+        return {**row, "source_error": counted["error"]}
+    return {**row, "source_rows": counted["source_rows"]}
+
+
 class TableKeyProfile(TableMetricProvider):
     """{row_count, null_rows, duplicate_rows, duplicate_keys, max_key_length} of one key
-    column."""
+    column, and ``source_rows`` (or ``source_error``) when ``source_table`` is named."""
 
     metric_name = METRIC_NAME
-    value_keys = ("pk_column", "bucket_column")
-    default_kwarg_values = {"bucket_column": None}
+    value_keys = ("pk_column", "bucket_column", "source_schema", "source_table")
+    default_kwarg_values = {"bucket_column": None, "source_schema": None, "source_table": None}
 
     @metric_value(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(
@@ -178,7 +246,7 @@ class TableKeyProfile(TableMetricProvider):
         query = key_profile_query(
             selectable, metric_value_kwargs["pk_column"], metric_value_kwargs.get("bucket_column")
         )
-        row = fetch_one(execution_engine, query)
+        row = _profile_and_source(execution_engine, query, metric_value_kwargs)
         if "error" in row:
             return row
         return {name: _plain(value) for name, value in row.items()}

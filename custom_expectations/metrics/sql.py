@@ -7,7 +7,7 @@ from typing import Any
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
 from data_monitor.model.errors import one_line
-from data_monitor.model.stop_control import run_query
+from data_monitor.model.stop_control import QueryStopped, run_query
 
 
 class QueryFailed(RuntimeError):
@@ -25,10 +25,13 @@ def fetch_one(execution_engine: SqlAlchemyExecutionEngine, query: Any) -> dict[s
     A failure is returned, not raised: when a metric raises, GX retries the whole batch of
     metrics being resolved (up to three times), re-running every other query of the table with
     it. On Athena that multiplies the bill of one failing query; returning the error lets the
-    expectation that needs the value fail alone, once.
+    expectation that needs the value fail alone, once. A query the run's stop control cancelled
+    (time limit, stopped run) is marked ``"stopped": True``, so that nothing sends it again.
     """
     try:
         return run_query(execution_engine.engine, query)
+    except QueryStopped as exc:
+        return {"error": first_line(exc), "stopped": True}
     except Exception as exc:  # any driver error (SQLAlchemy, DuckDB, pyathena) is a result
         return {"error": first_line(exc)}
 

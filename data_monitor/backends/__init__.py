@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from data_monitor.backends.base import Backend
-from data_monitor.backends.table_columns import TableColumns
 from data_monitor.model.athena_bill import AthenaBill
+from data_monitor.model.run_tables import TableColumns
 from data_monitor.model.settings import Settings
 from data_monitor.model.stop_control import StopControl
 

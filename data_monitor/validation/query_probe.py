@@ -23,10 +23,10 @@ import sqlalchemy as sa
 
 from data_monitor.backends.local import dialect as duckdb_dialect
 from data_monitor.backends.local.views import quote
-from data_monitor.backends.table_columns import TableColumns
 from data_monitor.model.catalog import PARTITION_KEY, Column, TableMeta
 from data_monitor.model.checks import exception_reason
 from data_monitor.model.json_data import obj
+from data_monitor.model.run_tables import TableColumns
 from data_monitor.model.settings import Settings
 from data_monitor.model.stop_control import StopControl
 from data_monitor.validation import datasource  # noqa: F401  (registers the catalog_sql datasource)
@@ -56,7 +56,7 @@ class Probe:
 
     def __str__(self) -> str:
         if not self.failed:
-            return f"{self.queries} SQL queries"
+            return f"{self.queries} SQL {'query' if self.queries == 1 else 'queries'}"
         return (
             f"about {self.queries} SQL queries ({self.failed} expectation(s) could not run on "
             "a stand-in table; a run's count differs)"

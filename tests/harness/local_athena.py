@@ -113,6 +113,7 @@ class LocalAthena:
         cache_dir: str | None = None,
         default_output_location: str | None = None,
         latency_s: float = 0.0,
+        latency_s_per_mb: float = 0.0,
         max_active: int | None = None,
     ) -> None:
         self.region_name = region_name
@@ -133,7 +134,11 @@ class LocalAthena:
         self._request = threading.local()
         self._own_cache = cache_dir is None
         self.default_output_location = default_output_location
+        # A query runs latency_s + latency_s_per_mb * DataScannedInBytes / 1e6 seconds: a fixed
+        # overhead, then a scan whose time grows with the bytes (the per-MB part is waited once
+        # the bytes are known, after the SQL ran).
         self.latency_s = latency_s
+        self.latency_s_per_mb = latency_s_per_mb
         self.max_active = max_active
         self.queries: list[QueryRecord] = []
         self.operations: collections.Counter[str] = collections.Counter()
@@ -251,8 +256,8 @@ class LocalAthena:
 
     def reset(self) -> None:
         """Clear the query log, operation counts, peak concurrency, every injected fault and
-        the workgroups set; latency_s and max_active go back to 0/None. Queries left hanging
-        are cancelled."""
+        the workgroups set; latency_s, latency_s_per_mb and max_active go back to 0/0/None.
+        Queries left hanging are cancelled."""
         with self._lock:
             self._workgroups.clear()
             self._hangs.clear()
@@ -261,7 +266,7 @@ class LocalAthena:
             self._throttles.clear()
             self.queries.clear()
             self.operations.clear()
-            self.latency_s, self.max_active = 0.0, None
+            self.latency_s, self.latency_s_per_mb, self.max_active = 0.0, 0.0, None
             self.max_concurrent_running = self._running
             for rec in self._executions.values():
                 if rec.state not in TERMINAL:
@@ -435,7 +440,7 @@ class LocalAthena:
             delay = max((d for p, d in self._slow_starts if p.search(sql)), default=0.0)
             worker = threading.Thread(
                 target=self._run,
-                args=(rec, self.latency_s, fail, hang),
+                args=(rec, (self.latency_s, self.latency_s_per_mb), fail, hang),
                 name=f"athena-{query_id[:8]}",
                 daemon=True,
             )
@@ -453,7 +458,12 @@ class LocalAthena:
             rec.state, rec.state_change_reason, rec.end_time = state, reason, time.time()
             rec.cancel_event.set()
 
-    def _run(self, rec: QueryRecord, latency: float, fail: str | None, hang: bool) -> None:
+    def _run(
+        self, rec: QueryRecord, latency: tuple[float, float], fail: str | None, hang: bool
+    ) -> None:
+        """Run ``rec`` on its engine; ``latency`` is (seconds, seconds per MB scanned) as set
+        when the query started. Every wait ends early when the query is cancelled."""
+        fixed, per_mb = latency
         with self._lock:
             if rec.state in TERMINAL:
                 return
@@ -470,8 +480,8 @@ class LocalAthena:
                 error = e
             if hang:
                 rec.cancel_event.wait()
-            elif latency > 0:
-                rec.cancel_event.wait(latency)
+            elif fixed > 0:
+                rec.cancel_event.wait(fixed)
             if rec.state in TERMINAL:
                 return
             if fail is not None:
@@ -479,6 +489,10 @@ class LocalAthena:
             if prepared is None:
                 raise error or QueryError("GENERIC_INTERNAL_ERROR")
             result = engine.run(prepared)
+            if per_mb > 0:
+                rec.cancel_event.wait(per_mb * result.scanned_bytes / 1e6)
+                if rec.state in TERMINAL:  # cancelled while scanning: no result, no bytes
+                    return
             rec.result, rec.data_scanned_bytes = result, result.scanned_bytes
             self._write_output(rec, result, engine)
             self._finish(rec, "SUCCEEDED", None)

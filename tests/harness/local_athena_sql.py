@@ -4,6 +4,11 @@ A query's tables are exposed to DuckDB as views ``"db"."table"`` whose rows are 
 would read: the Parquet objects of the partitions registered in Glue (or projected), or every
 visible object under an unpartitioned table's location. Objects are downloaded from S3 into a
 local cache and read with ``read_parquet`` over explicit file lists (no httpfs).
+
+DataScannedInBytes is what Athena would read: the footer of every file of every table the query
+reads, plus the Parquet column chunks of the columns it references from that table (found with
+sqlglot's scope analysis, ``columns_read``). Partition, row-group and nested-field pruning, and
+the pruning of a subquery's unused outputs, are not modelled.
 """
 
 from __future__ import annotations
@@ -21,9 +26,16 @@ from typing import Any
 from urllib.parse import unquote
 
 import duckdb
+import pyarrow.parquet as pq
 import sqlglot
 from sqlglot import exp
+from sqlglot.optimizer.pushdown_projections import pushdown_projections
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import traverse_scope
+from sqlglot.schema import MappingSchema
 from sqlglot.tokens import TokenType
+
+TableRef = tuple[str, str]  # (database, table), lower case
 
 # fmt: off
 _SIMPLE_TYPES = {  # Glue/Hive type -> DuckDB type
@@ -130,6 +142,99 @@ def _split_name(name: str, default_db: str) -> tuple[str, str]:
     return (parts[-2], parts[-1]) if len(parts) > 1 else (default_db.lower(), parts[0])
 
 
+def glue_schema(table: dict[str, Any]) -> dict[str, str]:
+    """Column name -> Glue type of a table as its view exposes it: columns, then partition keys."""
+    sd = table.get("StorageDescriptor") or {}
+    columns = list(sd.get("Columns") or []) + list(table.get("PartitionKeys") or [])
+    return {c["Name"].lower(): c["Type"] for c in columns}
+
+
+def columns_read(
+    sql: str, schemas: dict[TableRef, dict[str, str]], database: str = "default"
+) -> dict[TableRef, set[str]]:
+    """The columns a statement reads from each table of ``schemas`` (``glue_schema`` of every
+    table it references): a column counts where its scope's source is the table itself, so a
+    column used through a subquery or CTE alias is counted at its base table, and a subquery's
+    outputs that nothing above it uses are pruned first, as Trino's planner prunes them (so
+    ``SELECT k FROM (SELECT * FROM t)`` reads ``k`` only). A table read for its rows only
+    (``count(*)``) maps to an empty set. When
+    the analysis fails, every column of every table: the most Athena would read."""
+    try:
+        return _columns_read(sql, schemas, database.lower())
+    except Exception:  # noqa: BLE001 - a cost estimate must not fail the query it prices
+        return {ref: set(schema) for ref, schema in schemas.items()}
+
+
+def _columns_read(
+    sql: str, schemas: dict[TableRef, dict[str, str]], database: str
+) -> dict[TableRef, set[str]]:
+    tree = sqlglot.parse_one(sql, read="athena")
+    for t in tree.find_all(exp.Table):
+        if (t.catalog or "").lower() == "awsdatacatalog":
+            t.set("catalog", None)  # the schema below has no catalog level
+    nested: dict[str, Any] = {}  # db -> table -> column -> type
+    for (db, name), schema in schemas.items():
+        nested.setdefault(db, {})[name] = schema
+    # qualify expands stars and gives every column the alias of its source; identifiers are
+    # case-insensitive, as the "athena" dialect normalizes them.
+    catalog = MappingSchema(nested, dialect="athena")
+    tree = qualify(tree, schema=catalog, db=database, dialect="athena")
+    # Trino plans only the columns a query uses: a subquery's outputs that nothing above it
+    # reads are pruned (GX wraps every table as ``(SELECT * FROM t WHERE true)``), so they are
+    # not read from the files either.
+    tree = pushdown_projections(tree)
+    read: dict[TableRef, set[str]] = {}
+    for scope in traverse_scope(tree):
+        tables = {  # alias -> table, for the sources that are tables of the catalog
+            alias: _ref(source, database)
+            for alias, source in scope.sources.items()
+            if isinstance(source, exp.Table) and _ref(source, database) in schemas
+        }
+        for ref in tables.values():
+            read.setdefault(ref, set())
+        for column in scope.columns:
+            if column.table in tables:
+                read[tables[column.table]].add(column.name)
+    return read
+
+
+def _ref(table: exp.Table, database: str) -> TableRef:
+    return ((table.db or database).lower(), table.name.lower())
+
+
+@dataclass(frozen=True)
+class FileCost:
+    """What reading one Parquet file costs: the footer (Athena reads it whatever the query) and
+    the compressed bytes of each top-level column's chunks, summed over the row groups."""
+
+    footer: int
+    columns: dict[str, int]
+
+    def of(self, columns: set[str]) -> int:
+        return self.footer + sum(self.columns.get(c, 0) for c in columns)
+
+
+def parquet_cost(path: str) -> FileCost:
+    """The FileCost of a local Parquet file, from its footer (column names in lower case, as
+    the views match them)."""
+    meta = pq.ParquetFile(path).metadata
+    # A leaf's path is dotted (struct fields, list elements); its top-level column is the
+    # longest column name it starts with, so that a name with a dot in it is still matched.
+    tops = sorted({f.lower() for f in meta.schema.to_arrow_schema().names}, key=len, reverse=True)
+    columns: dict[str, int] = {}
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        for j in range(group.num_columns):
+            chunk = group.column(j)
+            leaf = chunk.path_in_schema.lower()
+            top = next((t for t in tops if leaf == t or leaf.startswith(t + ".")), leaf)
+            columns[top] = columns.get(top, 0) + chunk.total_compressed_size
+    with open(path, "rb") as fh:
+        fh.seek(-8, os.SEEK_END)
+        tail = fh.read(8)  # 4-byte little-endian footer length, then b"PAR1"
+    return FileCost(int.from_bytes(tail[:4], "little") + 8, columns)
+
+
 @dataclass
 class Prepared:
     """A statement ready to run: DDL action or transpiled DuckDB SQL plus referenced tables."""
@@ -157,6 +262,9 @@ class SqlEngine:
         os.makedirs(self.cache_dir, exist_ok=True)
         members = glue.meta.service_model.shape_for("StorageDescriptor").members
         self._sd_keys = set(members)
+        # local cache path (one per object version) -> its FileCost: a repeated query does
+        # not read the footers again
+        self._costs: dict[str, FileCost] = {}
 
     # ---- Glue / S3 helpers -------------------------------------------------------------
     def get_table(self, db: str, name: str) -> dict[str, Any]:
@@ -291,10 +399,25 @@ class SqlEngine:
                 out.append((values, visible))
         return out
 
+    def _cost(self, path: str) -> FileCost:
+        cost = self._costs.get(path)
+        if cost is None:
+            cost = self._costs[path] = parquet_cost(path)
+        return cost
+
     # ---- views --------------------------------------------------------------------------
-    def create_view(self, con: duckdb.DuckDBPyConnection, db: str, name: str) -> int:
-        """Create view ``"db"."name"`` for a Glue table; returns the bytes it will scan."""
-        table = self.get_table(db, name)
+    def create_view(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        db: str,
+        name: str,
+        read: set[str] | None = None,
+        table: dict[str, Any] | None = None,
+    ) -> int:
+        """Create view ``"db"."name"`` for a Glue table (``table``: its GetTable answer, if
+        already fetched); returns the bytes a query reading columns ``read`` of it (None: all)
+        scans: each file's footer and the chunks of those of the columns stored in the files."""
+        table = table if table is not None else self.get_table(db, name)
         sd = table.get("StorageDescriptor") or {}
         serde = str((sd.get("SerdeInfo") or {}).get("SerializationLibrary", "")).lower()
         if serde and "parquet" not in serde:
@@ -306,7 +429,6 @@ class SqlEngine:
         keys = [(k["Name"].lower(), k["Type"]) for k in table.get("PartitionKeys") or []]
         parts = self._partition_files(table)
         paths = [[self._download(o) for o in objs] for _, objs in parts]
-        scanned = sum(o["Size"] for _, objs in parts for o in objs)
         present: set[str] = set()
         if parts:
             everything = ", ".join(_lit(p) for ps in paths for p in ps)
@@ -315,6 +437,9 @@ class SqlEngine:
                 "union_by_name=true, hive_partitioning=false)"
             ).fetchall()
             present = {str(r[0]).lower() for r in described}
+        # Partition values come from the partition's location, never from the files.
+        stored = ({n for n, _ in columns} if read is None else set(read)) - {k for k, _ in keys}
+        scanned = sum(self._cost(p).of(stored) for ps in paths for p in ps)
 
         def col(name_: str, type_: str) -> str:
             target = duckdb_type(type_)
@@ -392,9 +517,13 @@ class SqlEngine:
             return Result([], [])
         con = duckdb.connect()
         try:
+            tables = {ref: self.get_table(*ref) for ref in prepared.tables}
+            schemas = {ref: glue_schema(table) for ref, table in tables.items()}
+            read = columns_read(prepared.sql, schemas, prepared.database)
             scanned = 0
-            for db, name in prepared.tables:
-                scanned += self.create_view(con, db, name)
+            for (db, name), table in tables.items():
+                # a table the analysis did not see is priced at all its columns
+                scanned += self.create_view(con, db, name, read.get((db, name)), table)
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(prepared.database.lower())}")
             con.execute(f"SET schema = {_lit(prepared.database.lower())}")
             try:

@@ -20,7 +20,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from pyathena.error import OperationalError
 
+from . import local_athena_sql
 from .local_athena import LocalAthena
+from .local_athena_sql import columns_read
 
 REGION = "us-east-1"
 BUCKET = "dq-lake"
@@ -47,6 +49,12 @@ EVENTS: dict[int, list[int | None]] = {
     3: [30, 31, 32],
 }
 REGISTERED_ROWS = 5 + 4 + 2
+CUSTOMER_COLUMNS = [
+    {"Name": "id", "Type": "int"},
+    {"Name": "name", "Type": "string"},
+    {"Name": "tier", "Type": "string"},  # in no file
+]
+CUSTOMER_PARTS: list[tuple[int | None, ...]] = [(1, 2, 3), (4, None)]  # the visible objects
 
 
 @functools.lru_cache
@@ -120,17 +128,9 @@ def lake(local_athena: LocalAthena) -> LocalAthena:
         ],
     )
     # Unpartitioned table with hidden files/directories and a Glue column missing from the data.
-    _table(
-        glue,
-        "customers",
-        [
-            {"Name": "id", "Type": "int"},
-            {"Name": "name", "Type": "string"},
-            {"Name": "tier", "Type": "string"},
-        ],
-    )
-    put("customers/part-0.parquet", _parquet(1, 2, 3))
-    put("customers/part-1.parquet", _parquet(4, None))
+    _table(glue, "customers", CUSTOMER_COLUMNS)
+    for i, part in enumerate(CUSTOMER_PARTS):
+        put(f"customers/part-{i}.parquet", _parquet(*part))
     put("customers/_SUCCESS", b"")
     put("customers/.staging/part-2.parquet", _parquet(*[7] * 50))
     put("customers/_tmp/part-3.parquet", _parquet(*[8] * 50))
@@ -188,6 +188,44 @@ def _query(sql: str, conn: Any = None) -> list[tuple[Any, ...]]:
         return list(cur.fetchall())
 
 
+def _event_files() -> list[bytes]:
+    """The objects of the events partitions registered in Glue (buckets 0..2)."""
+    return [_parquet(*EVENTS[b], bucket=b) for b in range(3)]
+
+
+def _customer_files() -> list[bytes]:
+    return [_parquet(*ids) for ids in CUSTOMER_PARTS]
+
+
+def _footer(body: bytes) -> int:
+    """A Parquet file's footer as Athena reads it: the 4-byte little-endian length before the
+    trailing ``PAR1``, plus those 8 bytes."""
+    assert body[-4:] == b"PAR1"
+    return int.from_bytes(body[-8:-4], "little") + 8
+
+
+def _chunks(body: bytes, *columns: str) -> int:
+    """Compressed bytes of the column chunks of ``columns`` over all the file's row groups."""
+    meta = pq.ParquetFile(pa.BufferReader(body)).metadata
+    return sum(
+        meta.row_group(i).column(j).total_compressed_size
+        for i in range(meta.num_row_groups)
+        for j in range(meta.num_columns)
+        if meta.row_group(i).column(j).path_in_schema in columns
+    )
+
+
+def _scan(files: list[bytes], *columns: str) -> int:
+    """What Athena scans reading ``columns`` from these files: every footer and those chunks."""
+    return sum(_footer(body) + _chunks(body, *columns) for body in files)
+
+
+def _scanned(lake: LocalAthena, sql: str) -> int:
+    _query(sql)
+    assert lake.queries[-1].state == "SUCCEEDED"
+    return lake.queries[-1].data_scanned_bytes
+
+
 def _partition_values() -> list[str]:
     parts = boto3.client("glue").get_partitions(DatabaseName="dq", TableName="events")
     return sorted(p["Values"][0] for p in parts["Partitions"])
@@ -225,7 +263,8 @@ def test_count_sees_registered_partitions_only(lake: LocalAthena) -> None:
     record = lake.queries[0]
     assert record.transpiled_sql == "SELECT COUNT(*) AS _col0 FROM dq.events"
     assert (record.database, record.workgroup, record.state) == ("dq", "primary", "SUCCEEDED")
-    assert record.data_scanned_bytes > 0
+    assert record.data_scanned_bytes == _scan(_event_files())  # COUNT(*): the footers only
+    assert lake.queries[1].data_scanned_bytes == _scan(_event_files(), "id")
 
 
 def test_column_names_parameters_and_result_reuse(lake: LocalAthena) -> None:
@@ -610,3 +649,107 @@ def test_an_unknown_workgroup_is_not_found(lake: LocalAthena, athena_client: Any
     primary = athena_client.get_work_group(WorkGroup="primary")["WorkGroup"]
     assert primary["Configuration"]["EnforceWorkGroupConfiguration"] is False
     assert "ResultConfiguration" not in primary["Configuration"]
+
+
+# ---- DataScannedInBytes: column chunks and footers ----------------------------------------------
+def test_a_column_costs_its_chunks_and_every_footer(lake: LocalAthena) -> None:
+    files = _customer_files()
+    name = _scan(files, "name")
+    assert _chunks(files[0], "name") > 0 and name < sum(len(body) for body in files)
+    assert _scanned(lake, "SELECT count(name) FROM dq.customers") == name
+    # Glue's tier is in no file and extra_col is not in Glue: neither is read
+    assert _scanned(lake, "SELECT count(tier) FROM dq.customers") == _scan(files)
+    assert _scanned(lake, "SELECT * FROM dq.customers") == _scan(files, "id", "name")
+
+
+def test_count_star_and_partition_columns_read_the_footers_only(lake: LocalAthena) -> None:
+    footers = _scan(_event_files())
+    assert footers == sum(_footer(body) for body in _event_files()) > 0
+    assert _scanned(lake, "SELECT COUNT(*) FROM dq.events") == footers
+    assert _scanned(lake, "SELECT max(id_bucket) FROM dq.events") == footers
+
+
+def test_a_column_read_through_a_subquery_or_cte_is_its_base_tables(lake: LocalAthena) -> None:
+    sql = "SELECT count(x.n) FROM (SELECT name AS n FROM dq.customers) AS x"
+    assert _scanned(lake, sql) == _scan(_customer_files(), "name")
+    sql = "WITH c AS (SELECT amount AS a FROM dq.events) SELECT max(c.a) AS top FROM c"
+    assert _scanned(lake, sql) == _scan(_event_files(), "amount")
+
+
+def test_a_join_reads_each_tables_own_columns(lake: LocalAthena) -> None:
+    sql = (
+        "SELECT sum(e.amount), count(c.name) FROM dq.events AS e "
+        "JOIN dq.customers AS c ON e.id = c.id"
+    )
+    assert _scanned(lake, sql) == _scan(_event_files(), "amount", "id") + _scan(
+        _customer_files(), "id", "name"
+    )
+
+
+def test_each_files_footer_is_read_once(lake: LocalAthena, monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+    cost = local_athena_sql.parquet_cost
+
+    def counted(path: str) -> local_athena_sql.FileCost:
+        read.append(path)
+        return cost(path)
+
+    monkeypatch.setattr(local_athena_sql, "parquet_cost", counted)
+    sql = "SELECT count(name) FROM dq.customers"
+    assert _scanned(lake, sql) == _scanned(lake, sql) == _scan(_customer_files(), "name")
+    assert len(read) == len(set(read)) == len(CUSTOMER_PARTS)
+
+
+def test_columns_read_by_scope() -> None:
+    events = {c["Name"]: c["Type"] for c in EVENT_COLUMNS} | {"id_bucket": "int"}
+    customers = {c["Name"]: c["Type"] for c in CUSTOMER_COLUMNS}
+    schemas = {("dq", "events"): events, ("dq", "customers"): customers}
+    e, c = ("dq", "events"), ("dq", "customers")
+
+    def read(sql: str) -> dict[tuple[str, str], set[str]]:
+        return columns_read(sql, schemas, "dq")
+
+    assert read("SELECT count(*) FROM events") == {e: set()}
+    assert read("SELECT * FROM awsdatacatalog.dq.events") == {e: set(events)}
+    assert read('SELECT "Name" FROM dq.events WHERE id_bucket = 1') == {e: {"name", "id_bucket"}}
+    # what a subquery or CTE selects is read from its table, whatever the outer query uses
+    # a subquery's output nothing above reads is pruned, as Trino's planner does
+    assert read("SELECT x.n FROM (SELECT name AS n, amount FROM events) AS x") == {e: {"name"}}
+    assert read("SELECT count(*) FROM (SELECT * FROM events WHERE true) AS anon_1") == {e: set()}
+    assert read("WITH k AS (SELECT id FROM customers) SELECT count(*) FROM k") == {c: set()}
+    assert read(
+        "SELECT a.id FROM events AS a JOIN customers AS b ON a.id = b.id WHERE b.tier = 'x'"
+    ) == {e: {"id"}, c: {"id", "tier"}}
+    correlated = "SELECT 1 FROM customers AS k WHERE k.name = events.name"
+    assert read(f"SELECT id FROM events WHERE EXISTS ({correlated})") == {
+        e: {"id", "name"},
+        c: {"name"},
+    }
+    assert read("SELECT id FROM events UNION ALL SELECT id FROM customers") == {
+        e: {"id"},
+        c: {"id"},
+    }
+    # when the analysis fails (a parse error, an unresolvable column): every column
+    everything = {e: set(events), c: set(customers)}
+    assert read("SELECT (") == everything
+    assert read("SELECT table_name, count(id) FROM information_schema.tables, customers") == (
+        everything
+    )
+
+
+# ---- latency per MB scanned ----------------------------------------------------------------------
+def test_latency_per_mb_delays_a_query_by_its_bytes(lake: LocalAthena, athena_client: Any) -> None:
+    scanned = _scan(_customer_files(), "name")
+    lake.latency_s = 0.1
+    lake.latency_s_per_mb = 0.3 / (scanned / 1e6)  # 0.3 s for this query's bytes
+    query_id = athena_client.start_query_execution(
+        QueryString="SELECT count(name) FROM customers", QueryExecutionContext={"Database": "dq"}
+    )["QueryExecutionId"]
+    statistics = _wait(athena_client, query_id)["Statistics"]
+    assert statistics["DataScannedInBytes"] == scanned
+    record = lake.query(query_id)
+    assert record.end_time is not None and record.start_time is not None
+    assert record.end_time - record.start_time >= 0.1 + 0.3
+    assert statistics["EngineExecutionTimeInMillis"] >= 400
+    lake.reset()
+    assert (lake.latency_s, lake.latency_s_per_mb) == (0.0, 0.0)

@@ -26,6 +26,13 @@ RETRIES = Config(
     connect_timeout=10,
     read_timeout=60,
 )
+# pyathena's own client: few botocore attempts (transient failures), since botocore's waits
+# cannot be stopped; pyathena's retry, which a stop ends, waits out throttling (aws/dialect)
+QUERY_CLIENT = Config(
+    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=10,
+    read_timeout=60,
+)
 
 
 class AwsClients:

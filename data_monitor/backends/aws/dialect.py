@@ -5,15 +5,36 @@ pyathena reflects a table with Athena's ``GetTableMetadata``
 the job's role does not hold and need not: the run already read each table from Glue. The
 dialect keeps pyathena's name (``awsathena``), so GX treats it as the Athena it knows; only the
 URL's driver part (``awsathena+monitor://``) selects this class.
+
+Its cursor (``PacedCursor``) changes two things of pyathena's:
+
+- Polling. pyathena sleeps a fixed ``poll_interval`` (1 s by default) between two
+  GetQueryExecution calls, so a query that ends in 0.3 s is seen after 1 s. The cursor polls
+  after 0.1 s, then 1.5 times longer each time, up to 1 s: status calls at 0, 0.1, 0.25,
+  0.48, 0.81, 1.32, 2.08 s, then every second. That is at most 5 calls in a query's first
+  second and one a second after it; at the default 8 queries in flight, under 40 calls a
+  second at the busiest, inside Athena's default GetQueryExecution rate quota (100 calls a
+  second, shared by the account: https://docs.aws.amazon.com/general/latest/gr/athena.html
+  and https://docs.aws.amazon.com/athena/latest/ug/service-limits.html). Status calls are
+  not billed.
+- Waiting for a slot. Athena counts running and queued queries against the account's active
+  DML query quota and refuses a StartQueryExecution beyond it with TooManyRequestsException
+  (service-limits.html). pyathena retries that code with exponential waits; the cursor lets
+  it wait as long as the query's own time limit (``STARTS``: waits of 1, 2, 4 then 8 s), and
+  a stop (time limit, stopped run) ends the wait at once (``abandon``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
+from pyathena.cursor import Cursor
 from pyathena.sqlalchemy.rest import AthenaRestDialect
+from pyathena.util import RetryConfig, stop_retries_on
 from sqlalchemy.dialects import registry
 
 from data_monitor.backends.table_columns import CatalogReflection
@@ -22,6 +43,42 @@ from data_monitor.model.athena_bill import AthenaBill, QueryStats
 BILL_OPTION = "data_monitor_bill"  # the SQLAlchemy execution option holding the run's bill
 
 DRIVER = "awsathena+monitor"
+
+POLL_FIRST_S = 0.1  # the first status call after the start's
+POLL_GROWTH = 1.5
+POLL_MAX_S = 1.0
+# pyathena's retry of throttled Athena calls (TooManyRequestsException, ThrottlingException):
+# waits of 1, 2, 4, then 8 s (plus up to 1 s of jitter each), for longer than any query's time
+# limit; the query's stop ends it sooner (PacedCursor.abandon)
+STARTS = RetryConfig(attempt=1000, multiplier=1, max_delay=8)
+
+
+class PacedCursor(Cursor):
+    """pyathena's cursor, polling quickly at first and backing off, and waiting out a full
+    active-query quota until its query is given up (see the module's docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._polls = 0
+        # set when the query is stopped before Athena gave it an id: the start's retries end
+        self.abandon = threading.Event()
+
+    def _start_query_execution(self, request: dict[str, Any]) -> str:
+        with stop_retries_on(self.abandon):
+            return str(super()._start_query_execution(request))
+
+    def _poll_until_terminal(self, query_id: str) -> Any:
+        self._polls = 0
+        return super()._poll_until_terminal(query_id)
+
+    def _wait_poll_interval(self) -> None:
+        time.sleep(poll_delay(self._polls))
+        self._polls += 1
+
+
+def poll_delay(polls: int) -> float:
+    """Seconds to wait after the ``polls``-th status call (0-based) of a query."""
+    return min(POLL_MAX_S, POLL_FIRST_S * POLL_GROWTH**polls)
 
 
 class CatalogAthenaDialect(CatalogReflection, AthenaRestDialect):

@@ -25,18 +25,24 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from data_monitor.backends.aws import dialect as athena_dialect
-from data_monitor.backends.aws.calls import AWS_ERRORS, RETRIES, AwsClients, aws_call, error_code
+from data_monitor.backends.aws.calls import (
+    AWS_ERRORS,
+    QUERY_CLIENT,
+    AwsClients,
+    aws_call,
+    error_code,
+)
 from data_monitor.backends.base import BackendError
-from data_monitor.backends.table_columns import TableColumns
 from data_monitor.model.athena_bill import AthenaBill, QueryStats
 from data_monitor.model.catalog import TableMeta
 from data_monitor.model.errors import UsageError, one_line
+from data_monitor.model.run_tables import TableColumns
 from data_monitor.model.stop_control import Cancel, StopControl, quietly
 
 LOG = logging.getLogger("data_monitor")
 
 PARTITIONS_PER_DDL = 100  # keeps each statement far below Athena's 262,144-byte limit
-POLL_SECONDS = 0.2  # a query's end is seen within 0.2 s; the status calls are not billed
+POLL_SECONDS = 0.2  # the repair DDL's poll loop; status calls are not billed
 DONE_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
 START_WAIT_S = 60.0  # how long a stop waits for a starting query's id
 
@@ -227,8 +233,14 @@ class AthenaEngine:
         )
 
     def engine_kwargs(self) -> dict[str, Any]:
-        # pyathena's own client gets the same throttling retries as every other AWS call
-        connect_args: dict[str, Any] = {"poll_interval": POLL_SECONDS, "config": RETRIES}
+        # pyathena's client retries transient failures (botocore, few attempts: those waits
+        # cannot be stopped); throttling is waited out by pyathena's own retry, which a stop
+        # ends (athena_dialect.STARTS, PacedCursor)
+        connect_args: dict[str, Any] = {
+            "cursor_class": athena_dialect.PacedCursor,
+            "retry_config": athena_dialect.STARTS,
+            "config": QUERY_CLIENT,
+        }
         if not self.output_location:
             # pyathena sends a ResultConfiguration only for a staging dir; "" (not None) also
             # stops it from taking one from AWS_ATHENA_S3_STAGING_DIR. Its REST cursor reads
@@ -326,6 +338,9 @@ def _cancel_athena(cursor: Any) -> None:
     if getattr(cursor, "query_id", None):
         cursor.cancel()
         return
+    abandon = getattr(cursor, "abandon", None)
+    if isinstance(abandon, threading.Event):
+        abandon.set()  # a start still waiting for a slot (TooManyRequestsException) gives up
 
     def when_started() -> None:
         deadline = time.monotonic() + START_WAIT_S

@@ -15,7 +15,8 @@ import duckdb
 from duckdb_engine import Dialect as _DuckDBDialect
 from sqlalchemy.dialects import registry
 
-from data_monitor.backends.table_columns import TABLES_OPTION, CatalogReflection, TableColumns
+from data_monitor.backends.table_columns import CatalogReflection
+from data_monitor.model.run_tables import TABLES_OPTION, TableColumns
 
 DIALECT_NAME = "duckdb_monitor"
 

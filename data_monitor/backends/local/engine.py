@@ -25,8 +25,8 @@ from data_monitor.backends.base import Catalog
 from data_monitor.backends.local import dialect as duckdb_dialect
 from data_monitor.backends.local.store import LocalStore
 from data_monitor.backends.local.views import quote, view_sql, visible_parts
-from data_monitor.backends.table_columns import TableColumns
 from data_monitor.model.catalog import TableMeta
+from data_monitor.model.run_tables import TableColumns
 from data_monitor.model.stop_control import Cancel, StopControl
 
 
