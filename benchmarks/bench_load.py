@@ -213,7 +213,20 @@ def aws(args: argparse.Namespace, results: Path) -> dict[str, Any]:
         s3 = boto3.client("s3", region_name=REGION)
         keys = s3.list_objects_v2(Bucket=REPORTS, Prefix=REPORT_KEY).get("KeyCount", 0)
         body = s3.get_object(Bucket=REPORTS, Key=REPORT_KEY)["Body"].read() if keys else b"{}"
-        out["problems"] = verify(json.loads(body), args.tables, args.rows)
+        report = json.loads(body)
+        out["problems"] = verify(report, args.tables, args.rows)
+        # the run's own bill (its report's "athena") against what the endpoint recorded
+        bill = report.get("athena") or {}
+        out["athena_bill"] = bill
+        out["bytes_scanned"], out["cost_usd"] = (
+            bill.get("bytes_scanned"),
+            bill.get("estimated_cost_usd"),
+        )
+        if bill.get("bytes_scanned") != stats["data_scanned_bytes"]:
+            out["problems"].append(
+                f"the report's bytes {bill.get('bytes_scanned')} != the endpoint's "
+                f"{stats['data_scanned_bytes']}"
+            )
         if out["peak_concurrent_queries"] > args.max_workers:
             out["problems"].append(f"{out['peak_concurrent_queries']} queries ran at once")
     finally:
@@ -255,7 +268,8 @@ def main() -> int:
     cols = {"scale": "tables x parts", "build_s": "build s", "mirror_s": "mirror s",
             "wall_s": "run wall s", "cpu_s": "run CPU s", "peak_rss_mb": "peak RSS MB",
             "rss_growth_mb_per_100_tables": "MB/100 tbl", "exit_code": "exit",
-            "selects": "SELECTs", "peak_concurrent_queries": "peak conc"}  # fmt: skip
+            "selects": "SELECTs", "peak_concurrent_queries": "peak conc",
+            "bytes_scanned": "bytes", "cost_usd": "est. $"}  # fmt: skip
     print(f"\n{'backend':<8}" + "".join(f"{h:>13}" for h in cols.values()))
     for r in runs:
         print(f"{r['backend']:<8}" + "".join(f"{str(r.get(c, '-')):>13}" for c in cols))

@@ -22,6 +22,14 @@ What the scan counts as a key (the same on DuckDB and on Athena, see ``_key``):
 - any other key is compared by its raw value, as a clean-room join compares it: ``' a'`` and
   ``'a'`` are two different keys, neither duplicated. Duplicate rows are the rows of a
   (non-NULL, non-blank) key that occurs more than once, so a blank row is never also a duplicate.
+
+The scan groups the raw column and decides NULL/blank and the key's length once per group, i.e.
+per distinct key, not per row: the rows are only hashed, none is cast or run through
+translate(). Several blank keys (``' '``, ``'\\t'``) then are several groups; each counts, whatever
+its size, into the NULL rows and never into the duplicates, exactly as when they were one NULL
+group. translate() on every row used to cost more than the GROUP BY itself (on the benchmark's
+1,000,000-row tables the scan took 0.43 s on DuckDB, 0.22 s now); it now runs only for the keys
+that begin with a blank character.
 """
 
 from __future__ import annotations
@@ -71,45 +79,72 @@ def _blank_set() -> Any:
 
 
 def _key(column: str) -> Any:
-    """The key as text, untrimmed; NULL when it is NULL or blank.
+    """The key as text, untrimmed; NULL when it is NULL or blank. Meant for the select list of
+    the GROUP BY ``column``: there it is evaluated once per group (per distinct key), after the
+    rows are grouped; a grouping column is the group's one value in the select list, and NULL in
+    the rows of another grouping set:
+      https://duckdb.org/docs/stable/sql/query_syntax/grouping_sets.html
+      https://trino.io/docs/current/sql/select.html#complex-grouping-operations
 
-    translate(s, set, '') deletes every character of the set from s, code point by code point,
-    with the same rule in both engines ("beyond the length of the to string ... omitted" /
-    "extra characters in from are deleted"); Athena engine v3 has Trino's functions:
+    Blank or not is decided by translate(s, set, ''), which deletes every character of the set
+    from s, code point by code point, with the same rule in both engines ("beyond the length of
+    the to string ... omitted" / "extra characters in from are deleted"); Athena engine v3 has
+    Trino's functions:
       https://trino.io/docs/current/functions/string.html#translate
       https://duckdb.org/docs/stable/sql/functions/text.html#translatestring-from-to
       https://docs.aws.amazon.com/athena/latest/ug/functions-env3.html
     What is left decides blank or not; the key itself is grouped as it is stored.
+
+    translate() builds a new string per call, so the first WHEN answers for nearly every key
+    without it: a key whose first character (substr(s, 1, 1): the first code point in both
+    engines) is not a blank character, and which is not empty, is not blank. Only the rest (the
+    blank keys, and values such as ``' a'`` or ``'\\u00a0a'``) reach translate(). A NULL key fails
+    both WHENs (NULL NOT IN (...) and NULL != '' are NULL) and stays NULL.
+      https://trino.io/docs/current/functions/string.html#substr
+      https://duckdb.org/docs/stable/sql/functions/text.html#substringstring-start-length
     """
     text = sa.cast(sa.column(column), sa.String)
     nothing: Any = sa.literal_column("''")  # inline, not a bound parameter, on every dialect
+    blank_starts = [sa.literal_column(f"chr({ord(c)})") for c in BLANK_CHARACTERS] + [nothing]
     rest = sa.func.translate(text, _blank_set(), nothing)
-    return sa.case((rest != nothing, text))  # no ELSE: blank, and NULL (NULL != ''), are NULL
+    return sa.case(
+        (sa.func.substr(text, 1, 1).not_in(blank_starts), text),
+        (rest != nothing, text),
+    )  # no ELSE: blank, and NULL, are NULL
 
 
 def key_profile_query(selectable: Any, column: str, bucket_column: str | None = None) -> Any:
     """One scan: rows, NULL-key rows and duplicate-key rows, and, with ``bucket_column``, the
-    rows of every bucket (GROUPING SETS ((key), (bucket)): both groupings in the same pass)."""
-    keyed_columns = [_key(column).label("k")]
+    rows of every bucket (GROUPING SETS ((key), (bucket)): both groupings in the same pass).
+
+    The rows are grouped by the raw key column and ``_key`` runs on the groups (see there): the
+    sums below see one row per distinct key (``k`` its text, NULL when NULL or blank, ``c`` its
+    rows), as they saw one row per distinct key text before; only the blank keys are now
+    several rows instead of one, and each of them lands in the NULL rows. Grouping the raw value
+    is also the raw-value comparison the module docstring asks for; the text of a VARCHAR is the
+    value itself, and for the other column types the cast to text is one-to-one, so the groups
+    are the same (only a DOUBLE key would change, where 0.0 and -0.0 are one group now, as they
+    are equal in a join)."""
+    raw: Any = sa.column(column)
     if bucket_column:
-        keyed_columns.append(sa.column(bucket_column).label("b"))
-    keyed = sa.select(*keyed_columns).select_from(selectable).subquery("keyed")
-    if bucket_column:
+        bucket: Any = sa.column(bucket_column)
         groups = (
             sa.select(
-                keyed.c.k,
-                keyed.c.b,
+                _key(column).label("k"),
+                bucket.label("b"),
                 sa.func.count().label("c"),
-                sa.func.grouping(keyed.c.b).label("by_key"),
+                sa.func.grouping(bucket).label("by_key"),
             )
-            .group_by(sa.func.grouping_sets(sa.tuple_(keyed.c.k), sa.tuple_(keyed.c.b)))
+            .select_from(selectable)
+            .group_by(sa.func.grouping_sets(sa.tuple_(raw), sa.tuple_(bucket)))
             .subquery("key_groups")
         )
         key_row: Any = groups.c.by_key == 1
     else:
         groups = (
-            sa.select(keyed.c.k, sa.func.count().label("c"))
-            .group_by(keyed.c.k)
+            sa.select(_key(column).label("k"), sa.func.count().label("c"))
+            .select_from(selectable)
+            .group_by(raw)
             .subquery("key_groups")
         )
         key_row = sa.true()

@@ -18,6 +18,7 @@ from great_expectations.checkpoint.actions import ActionContext
 from great_expectations.checkpoint.checkpoint import Checkpoint, CheckpointResult
 from great_expectations.compatibility.pydantic import PrivateAttr
 from great_expectations.core import ExpectationSuiteValidationResult
+from great_expectations.core.freshness_diagnostics import CheckpointFreshnessDiagnostics
 from great_expectations.core.result_format import ResultFormatUnion
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.core.suite_parameters import SuiteParameterDict
@@ -63,6 +64,20 @@ class MonitorCheckpoint(Checkpoint):
     @property
     def action_failures(self) -> list[str]:
         return list(self._action_failures)
+
+    def is_fresh(self) -> CheckpointFreshnessDiagnostics:
+        """Fresh once added to the store.
+
+        GX's ``Checkpoint.run`` first re-reads every validation definition, its suite and the
+        checkpoint itself from the store and compares them field by field, on the main thread
+        before any table starts: ~0.7 s of CPU for 20 tables (60 definitions), growing with the
+        tables. The runner has just built all of them into the run's ephemeral context, which
+        nothing else writes, so that comparison can only agree; and each definition is still
+        checked, by GX, when it runs (``ValidationDefinition.run``). A checkpoint not added
+        gets GX's own check (which adds it or says why not)."""
+        if not self.id:
+            return super().is_fresh()
+        return CheckpointFreshnessDiagnostics(errors=[])
 
     def _run_validation_definitions(
         self,
