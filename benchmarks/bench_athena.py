@@ -1,6 +1,6 @@
 """The AWS backend against the local Athena endpoint (latency added per query): monitor vs seed.
 
-python benchmarks/bench_athena.py [--tables 20] [--rows 2000] [--latency 1.0]
+python benchmarks/bench_athena.py [--tables 20] [--rows 2000] [--buckets 256] [--latency 1.0]
     [--latency_per_mb 0.02] [--max_workers 1,4,8] [--price_per_tb 5]
 
 One process runs moto (S3, Glue, SNS), the local Athena endpoint, the seed's four queries per
@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ AS_OF = dt.datetime.now(dt.timezone.utc).date()
 REPORT_KEY = f"data-monitor/omc_monitor_report_{AS_OF.isoformat()}.json"
 MONITOR_ARGS = (
     f"run --backend aws --database {DB} --report_bucket {REPORTS} --athena_results "
-    f"s3://{RESULTS}/results/ --bucket_count 256 --data_docs false --auto_repair off "
+    f"s3://{RESULTS}/results/ --data_docs false --auto_repair off "
     f"--region {REGION} --as_of {AS_OF.isoformat()} --max_workers"
 ).split()
 
@@ -89,7 +90,9 @@ def seed(names: list[str], rows: int) -> None:
                 raise SystemExit(f"seed: wrong results for {part}: {got}")
 
 
-def run_monitor(workers: int, rows: int, names: list[str], spans: dict[str, list[float]]) -> None:
+def run_monitor(
+    workers: int, rows: int, buckets: int, names: list[str], spans: dict[str, list[float]]
+) -> None:
     """One monitor run in-process; per table [start, end, worker CPU s] go into ``spans``."""
     s3 = boto3.client("s3", region_name=REGION)
     s3.delete_object(Bucket=REPORTS, Key=REPORT_KEY)
@@ -106,7 +109,7 @@ def run_monitor(workers: int, rows: int, names: list[str], spans: dict[str, list
     monitor.check_safely = timed  # type: ignore[assignment]
     try:
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            code = monitor_main([*MONITOR_ARGS, str(workers)])
+            code = monitor_main([*MONITOR_ARGS, str(workers), "--bucket_count", str(buckets)])
     finally:
         monitor.check_safely = original  # type: ignore[assignment]
     listed = s3.list_objects_v2(Bucket=REPORTS, Prefix=REPORT_KEY).get("Contents", [])
@@ -162,7 +165,8 @@ def breakdown(athena: Any, spans: dict[str, list[float]], wall: float) -> dict[s
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for flag, kind, default in (
-        ("--tables", int, 20), ("--rows", int, 2000), ("--latency", float, 1.0),
+        ("--tables", int, 20), ("--rows", int, 2000), ("--buckets", int, 256),
+        ("--latency", float, 1.0),
         ("--latency_per_mb", float, 0.02), ("--price_per_tb", float, 5.0),
         ("--max_workers", str, "1,4,8"), ("--diag_fixed_poll", float, 1.0),
         ("--out", Path, Path("bench-results/athena.json")),
@@ -185,7 +189,10 @@ def main() -> int:
     paced, out = athena_dialect.poll_delay, []
     try:
         t0 = time.perf_counter()
-        specs = bench_tables(args.tables, args.rows)
+        specs = [
+            replace(spec, bucket_count=args.buckets)
+            for spec in bench_tables(args.tables, args.rows)
+        ]
         build_lake(tmp / "wh", DB, LAKE, specs, as_of=AS_OF)
         mirror_warehouse(tmp / "wh", REGION)
         for bucket in (REPORTS, RESULTS):
@@ -203,7 +210,7 @@ def main() -> int:
 
             def job(w: int = w, spans: dict[str, list[float]] = spans) -> None:
                 if w:
-                    return run_monitor(w, args.rows, names, spans)
+                    return run_monitor(w, args.rows, args.buckets, names, spans)
                 seed(names, args.rows)
 
             zero = measure(athena, 0.0, 0.0, args.price_per_tb, job)
@@ -220,7 +227,8 @@ def main() -> int:
         moto.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     print(
-        f"\n{args.tables} tables x {args.rows} rows, +{args.latency:g} s per query "
+        f"\n{args.tables} tables x {args.rows} rows x {args.buckets} partitions, "
+        f"+{args.latency:g} s per query "
         f"+{args.latency_per_mb:g} s per MB read"
     )
     cols = {"wall_s": "wall s", "cpu_s": "CPU s", "overhead_s": "wall@0lat s", "selects": "SELECTs",
