@@ -42,7 +42,6 @@ from data_monitor.model.stop_control import Cancel, StopControl, quietly
 LOG = logging.getLogger("data_monitor")
 
 PARTITIONS_PER_DDL = 100  # keeps each statement far below Athena's 262,144-byte limit
-POLL_SECONDS = 0.2  # the repair DDL's poll loop; status calls are not billed
 DONE_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
 START_WAIT_S = 60.0  # how long a stop waits for a starting query's id
 
@@ -296,6 +295,7 @@ class AthenaEngine:
         query_id = stop_ddl.query_id
         timeout_s = self.stop.timeout_s
         deadline = time.monotonic() + timeout_s
+        polls = 0
         while True:
             execution = aws_call(
                 "poll Athena DDL", self.athena.get_query_execution, QueryExecutionId=query_id
@@ -317,7 +317,9 @@ class AthenaEngine:
                 raise BackendError(
                     f"Athena DDL {query_id} still running after {timeout_s:g} s; stopped"
                 )
-            self.stop.wait_stopped(POLL_SECONDS)
+            # the metric queries' schedule (dialect.poll_delay): fast first, then once a second
+            self.stop.wait_stopped(athena_dialect.poll_delay(polls))
+            polls += 1
 
 
 def ddl_stats(state: str, statistics: dict[str, Any]) -> QueryStats:
