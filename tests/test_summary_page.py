@@ -135,9 +135,9 @@ def test_the_page_of_a_real_run(run_cli: RunCli, warehouse: Path) -> None:
     assert rows["part_format"][2:7] == ["—"] * 5  # row-level checks not run
     assert rows["part_pk"][9] == "ready"  # for Clean Rooms
     assert rows["part_pk"][10] == "-"  # schema: no earlier schema to compare with
-    assert rows["part_pk"][11] == (
-        "[PK_NULL] part_pk: customer_user_id NULL rows=7 "
-        "[PK_DUPES] part_pk: customer_user_id duplicate rows=10"
+    assert rows["part_pk"][11] == (  # the first run: every alert is new
+        "[PK_NULL] part_pk: customer_user_id NULL rows=7 new "
+        "[PK_DUPES] part_pk: customer_user_id duplicate rows=10 new"
     )
 
     # the header's totals
@@ -147,6 +147,7 @@ def test_the_page_of_a_real_run(run_cli: RunCli, warehouse: Path) -> None:
     high, medium, low = severities["High"], severities["Medium"], severities["Low"]
     assert f"Alerts {len(lake_fixture.expected_alerts())} High {high} · Medium {medium}" in text
     assert high + medium + low == len(lake_fixture.expected_alerts()) == 15
+    assert "Since the last run 15 new new 15 · ongoing 0 · resolved 0" in text
     assert "Partial run" not in text
 
     # the partition grids: every table has all 16 buckets, in their state

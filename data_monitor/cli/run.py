@@ -9,6 +9,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from data_monitor.model.alert_states import AlertTrack
     from data_monitor.model.results import RunOutcome
     from data_monitor.model.settings import Settings
     from data_monitor.model.stop_control import StopControl
@@ -53,10 +54,24 @@ def _stop_on_sigterm(stop: StopControl) -> Any:
     return signal.signal(signal.SIGTERM, on_sigterm)
 
 
+def _state_text(track: AlertTrack) -> str:
+    if track.state == "new":
+        return "new"
+    return f"ongoing since {track.first_seen}, {track.runs} runs"
+
+
 def print_summary(outcome: RunOutcome, fail_on: str = "alerts") -> None:
-    print(f"checked {len(outcome.rows)} table(s): {len(outcome.alerts)} alert(s)")
+    states = outcome.alert_states
+    since = ""
+    if states is not None:
+        since = " (" + ", ".join(f"{n} {state}" for state, n in states.counts().items()) + ")"
+    print(f"checked {len(outcome.rows)} table(s): {len(outcome.alerts)} alert(s){since}")
     for alert in outcome.alerts:
-        print(f"  {alert.severity:<6} {alert.line}")
+        track = states.of(alert) if states is not None else None
+        tag = "" if track is None else f"  ({_state_text(track)})"
+        print(f"  {alert.severity:<6} {alert.line}{tag}")
+    for past in states.resolved if states is not None else []:
+        print(f"  {'fixed':<6} {past.line}  (resolved; open since {past.first_seen})")
     for label, key in (
         ("Summary", "summary"),
         ("JSON report", "json"),

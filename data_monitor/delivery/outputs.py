@@ -13,8 +13,9 @@ import logging
 from typing import TYPE_CHECKING
 
 from data_monitor.backends.base import Backend
-from data_monitor.delivery.alerts import message_for, subject_for
+from data_monitor.delivery.alerts import changes_message_for, message_for, subject_for
 from data_monitor.delivery.report import REPORT_NAME, report_document, to_csv, to_json
+from data_monitor.model.alert_states import NEW
 from data_monitor.model.settings import Settings
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def run_document(settings: Settings, outcome: RunOutcome, started: dt.datetime) 
             "partial": outcome.partial,
             "athena": outcome.athena,
         },
+        outcome.alert_states,
     )
 
 
@@ -108,12 +110,13 @@ def _keep_locally(settings: Settings, uri: str, data: bytes) -> str:
 def send_alert(
     backend: Backend, settings: Settings, outcome: RunOutcome, started: dt.datetime
 ) -> None:
-    """Send the alert when there are alerts; it says where the report is, or that it is not."""
-    if not outcome.alerts:
-        return
-    report = report_uris(settings, started, outcome.run_key)["json"]
+    """Send the alert when there are alerts; it says where the report is, or that it is not.
+
+    With ``--notify changed`` it holds only the alerts new since the last run and those
+    resolved, and none is sent when nothing changed."""
+    uris = report_uris(settings, started, outcome.run_key)
+    report, summary = uris["json"], uris["summary"]
     written = "json" in outcome.outputs
-    summary = report_uris(settings, started, outcome.run_key)["summary"]
     footer = (
         f"Report: {report}\nSummary: {summary}"
         if written and "summary" in outcome.outputs
@@ -122,8 +125,26 @@ def send_alert(
         else f"The report could not be written to {report}; "
         f"a copy is kept in {settings.local_fallback_dir} (see the job log)."
     )
-    subject = subject_for(settings.database, settings.table_prefix, len(outcome.alerts))
-    message = message_for(settings.database, settings.table_prefix, outcome.alerts, footer)
+    states = outcome.alert_states
+    if settings.notify == "changed" and states is not None:
+        new = [a for a in outcome.alerts if (t := states.of(a)) is None or t.state == NEW]
+        if not new and not states.resolved:
+            LOG.info(
+                "no alert sent (--notify changed): nothing new or resolved, %d ongoing",
+                len(outcome.alerts),
+            )
+            return
+        ongoing = len(outcome.alerts) - len(new)
+        counted = f"{len(new)} new, {len(states.resolved)} resolved"
+        subject = subject_for(settings.database, settings.table_prefix, 0, counted)
+        message = changes_message_for(
+            settings.database, settings.table_prefix, new, states.resolved, ongoing, footer
+        )
+    elif not outcome.alerts:
+        return
+    else:
+        subject = subject_for(settings.database, settings.table_prefix, len(outcome.alerts))
+        message = message_for(settings.database, settings.table_prefix, outcome.alerts, footer)
     try:
         outcome.outputs["alert"] = backend.alerts.send(subject, message)
     except Exception as exc:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from data_monitor.lake.inventory import Inventory
+from data_monitor.model.alert_states import AlertStates
 from data_monitor.model.checks import CheckResult, format_pct
 from data_monitor.model.findings import (
     BalanceFindings,
@@ -150,6 +151,7 @@ def report_document(
     rows: list[TableRow],
     alerts: list[Alert],
     extra: dict[str, Any],
+    states: AlertStates | None = None,
 ) -> dict[str, Any]:
     return {
         "database": settings.database,
@@ -167,11 +169,45 @@ def report_document(
         "file_size_check": settings.file_size_check,
         "alerts": [a.line for a in alerts],
         "tables": [r.as_dict() for r in rows],
-        "alert_details": [
-            {"code": a.code, "severity": a.severity, "table": a.table, "line": a.line}
-            for a in alerts
-        ],
+        "alert_details": [_alert_detail(a, states) for a in alerts],
+        **_alert_history(states),
         **extra,
+    }
+
+
+def _alert_detail(alert: Alert, states: AlertStates | None) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "code": alert.code,
+        "severity": alert.severity,
+        "table": alert.table,
+        "line": alert.line,
+    }
+    track = states.of(alert) if states is not None else None
+    if track is not None:
+        detail |= {"state": track.state, "first_seen": track.first_seen, "runs": track.runs}
+    return detail
+
+
+def _alert_history(states: AlertStates | None) -> dict[str, Any]:
+    """The alerts of the last run that this one no longer raises, and the counts by state."""
+    if states is None:
+        return {}
+    return {
+        "alert_states": states.counts(),
+        "resolved_alerts": [
+            {
+                "code": p.code,
+                "severity": p.severity,
+                "table": p.table,
+                "line": p.line,
+                "state": "resolved",
+                "first_seen": p.first_seen,
+                "last_seen": p.seen_on,
+                "runs": p.runs,
+            }
+            for p in states.resolved
+        ],
+        "alert_baseline": states.baselines,
     }
 
 

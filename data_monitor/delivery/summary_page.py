@@ -41,6 +41,7 @@ color:#fff;white-space:nowrap}
 .s-ok{background:#1a7f37}.s-alerts{background:#bc4c00}.s-error{background:#cf222e}
 .s-not-checked{background:#6e7781}
 ul.alerts{margin:0;padding-left:16px;font-size:12px}ul.alerts li{word-break:break-word}
+.st{font-size:11px;color:#57606a;margin-left:4px}.st-new{color:#cf222e;font-weight:600}
 .cards{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
 .card{border:1px solid #d0d7de;border-radius:6px;padding:10px 12px}
 .card h3{font-size:14px;margin:0 0 6px}.note{font-size:12px;color:#57606a;margin:4px 0}
@@ -66,7 +67,7 @@ def render_summary(document: dict[str, Any]) -> str:
             f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
             _header(document, rows),
             "<h2>Tables</h2>",
-            _table(rows),
+            _table(rows, _states(document)),
             "<h2>Partitions and row counts</h2>",
             _legend(),
             '<div class="cards">',
@@ -115,10 +116,37 @@ def _header(document: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         cost = f"${float(bill.get('estimated_cost_usd') or 0):.6f}"
         parts.append(_total("Athena (estimated)", cost, bill_text(bill)))
     parts.append("</div>")
+    counts = document.get("alert_states")
+    if isinstance(counts, dict):
+        since = " · ".join(f"{k} {counts.get(k, 0)}" for k in ("new", "ongoing", "resolved"))
+        parts.insert(-1, _total("Since the last run", str(counts.get("new", 0)) + " new", since))
     run_wide = [d["line"] for d in details if d.get("table") == "*"]
     if run_wide:
-        parts.append("<h2>Run alerts</h2>" + _alert_list(run_wide))
+        parts.append("<h2>Run alerts</h2>" + _alert_list(run_wide, _states(document)))
+    resolved = [r for r in document.get("resolved_alerts") or [] if isinstance(r, dict)]
+    if resolved:
+        items = "".join(
+            f'<li>{escape(str(r.get("line")))}<span class="st">open since '
+            f"{escape(str(r.get('first_seen')))}, {escape(str(r.get('runs')))} run(s)</span></li>"
+            for r in resolved
+        )
+        parts.append(f'<h2>Resolved since the last run</h2><ul class="alerts">{items}</ul>')
     return "\n".join(parts)
+
+
+def _states(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each alert line's state (new, or ongoing since a day) from the report's details."""
+    details = document.get("alert_details") or []
+    return {str(d.get("line")): d for d in details if isinstance(d, dict) and d.get("state")}
+
+
+def _state_tag(detail: dict[str, Any] | None) -> str:
+    if detail is None:
+        return ""
+    if detail.get("state") == "new":
+        return '<span class="st st-new">new</span>'
+    first, runs = escape(str(detail.get("first_seen"))), escape(str(detail.get("runs")))
+    return f'<span class="st">since {first}, {runs} runs</span>'
 
 
 def _total(label: str, value: str, detail: str) -> str:
@@ -128,8 +156,11 @@ def _total(label: str, value: str, detail: str) -> str:
     )
 
 
-def _alert_list(lines: list[str]) -> str:
-    items = "".join(f"<li>{escape(str(line))}</li>" for line in lines)
+def _alert_list(lines: list[str], states: dict[str, dict[str, Any]] | None = None) -> str:
+    tags = states or {}
+    items = "".join(
+        f"<li>{escape(str(line))}{_state_tag(tags.get(str(line)))}</li>" for line in lines
+    )
     return f'<ul class="alerts">{items}</ul>' if items else ""
 
 
@@ -137,16 +168,17 @@ def _badge(status: str) -> str:
     return f'<span class="badge s-{escape(status.replace(" ", "-"))}">{escape(status)}</span>'
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
+def _table(rows: list[dict[str, Any]], states: dict[str, dict[str, Any]]) -> str:
     head = (
         "<tr><th>Table</th><th>Status</th><th>count_part</th><th>count_src</th><th>diff %</th>"
         "<th>PK nulls</th><th>PK dupes</th><th>S3 / Glue partitions</th><th>Snapshot</th>"
         "<th>Clean Rooms</th><th>Schema</th><th>Alerts</th></tr>"
     )
-    return f'<table class="tables">{head}{"".join(_table_row(r) for r in rows)}</table>'
+    body = "".join(_table_row(r, states) for r in rows)
+    return f'<table class="tables">{head}{body}</table>'
 
 
-def _table_row(row: dict[str, Any]) -> str:
+def _table_row(row: dict[str, Any], states: dict[str, dict[str, Any]]) -> str:
     name = str(row.get("table", ""))
     partitions = f"{_fmt(row.get('s3_partitions'))} / {_fmt(row.get('glue_partitions'))}"
     if row.get("missing_glue_count"):
@@ -160,7 +192,7 @@ def _table_row(row: dict[str, Any]) -> str:
         f'<td class="nw">{escape(_fmt(row.get("raw_input_snapshot_dt")))}</td>'
         f"<td>{_readiness(row.get('clean_rooms_ready'))}</td>"
         f"<td>{_schema(row.get('schema_changes'))}</td>"
-        f"<td>{_alert_list(row.get('alerts') or [])}</td></tr>"
+        f"<td>{_alert_list(row.get('alerts') or [], states)}</td></tr>"
     )
 
 

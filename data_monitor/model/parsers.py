@@ -178,3 +178,19 @@ CLEAN_ROOMS_ID = matching(
     "a Clean Rooms membership id (36 characters, lowercase hex and -)",
 )
 AWS_ACCOUNT_ID = matching(re.compile(r"^\d{12}$"), "a 12-digit AWS account id")
+# Namespace: 1-255 characters, "Pattern: [^:].*"; ASCII without control characters, and
+# "AWS/" is reserved for AWS services
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html,
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace)
+CLOUDWATCH_NAMESPACE = matching(
+    re.compile(r"^(?!AWS/)[ -9;-~][ -~]{0,254}$"),
+    "a CloudWatch namespace (1-255 printable ASCII characters, not starting with : or AWS/)",
+)
+# EventBusName of a PutEvents entry: a name or an event bus ARN
+# (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html)
+EVENT_BUS = matching(
+    re.compile(
+        r"^(arn:aws[\w-]*:events:[a-z]{2}-[a-z]+-[\w-]+:[0-9]{12}:event-bus/)?[/.\-_A-Za-z0-9]{1,256}$"
+    ),
+    "an EventBridge event bus name or ARN",
+)

@@ -9,8 +9,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from data_monitor.model.checks import AlertCode, Severity
+
+if TYPE_CHECKING:
+    from data_monitor.model.alert_states import AlertStates
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ class RunOutcome:
     failures: list[str] = field(default_factory=list)
     summary_page: bytes = field(default=b"", repr=False)  # rendered once, also put in Data Docs
     athena: dict[str, object] | None = None  # the run's Athena bill (None: no Athena)
+    # each alert new or ongoing, and what the last run raised that this one does not
+    alert_states: AlertStates | None = None
 
     @property
     def exit_code(self) -> ExitCode:

@@ -22,8 +22,10 @@ from data_monitor.model.parsers import (
     BOOLEAN,
     BUCKET_LIST,
     CLEAN_ROOMS_ID,
+    CLOUDWATCH_NAMESPACE,
     COLUMN,
     DATE,
+    EVENT_BUS,
     GLUE_IDENTIFIER,
     KMS_KEY,
     MARKER_TEMPLATE,
@@ -58,6 +60,8 @@ FAIL_ON_MODES = ("alerts", "errors", "never")
 # "bucket-default" sends none: an SSE-KMS bucket stays SSE-KMS. AES256 or aws:kms is sent only
 # when asked for (a bucket policy may require the aws:kms header).
 REPORT_SSE_MODES = ("bucket-default", "AES256", "aws:kms")
+# the alert message holds every alert (the seed's) or only those new or resolved since last run
+NOTIFY_MODES = ("all", "changed")
 
 
 @dataclass(frozen=True)
@@ -268,6 +272,22 @@ class Settings:
             "or delivery failed), errors (3 only), never (0 once the run completed)",
             choice(FAIL_ON_MODES),
         ),
+    )
+    notify: str = field(
+        default="all",
+        metadata=declare(
+            "what the alert holds: all alerts (the seed's) or changed (only those new or "
+            "resolved since the last run; nothing changed: no message)",
+            choice(NOTIFY_MODES),
+        ),
+    )
+    cloudwatch_namespace: str | None = field(
+        default=None,
+        metadata=declare("CloudWatch namespace of the run's metrics", CLOUDWATCH_NAMESPACE),
+    )
+    event_bus: str | None = field(
+        default=None,
+        metadata=declare("EventBridge bus of the run's completion event", EVENT_BUS),
     )
     history_days: int = field(
         default=30,

@@ -17,9 +17,11 @@ from data_monitor.delivery.alerts import listed
 from data_monitor.delivery.context import RunContext
 from data_monitor.delivery.outputs import send_alert, write_reports, write_summary
 from data_monitor.delivery.report import TableRow
+from data_monitor.lake.alert_baseline import CHECKED_IN_FULL, read_alert_baseline
 from data_monitor.lake.configured import read_membership
 from data_monitor.lake.history import TableHistory, read_history
 from data_monitor.lake.inventory import Inventory
+from data_monitor.model.alert_states import RUN_WIDE, compare
 from data_monitor.model.checks import AlertCode, Severity
 from data_monitor.model.json_data import JSONObject
 from data_monitor.model.names import GLUE_NAME
@@ -68,6 +70,7 @@ def run(settings: Settings, stop: StopControl | None = None) -> RunOutcome:
         if tables:
             _run_checkpoint(state, suite_files, config, tables)
         else:  # nothing to validate, so no checkpoint: deliver the discovery alerts
+            _track_alerts(state)
             write_reports(backend, settings, outcome, started)
             write_summary(backend, settings, outcome, started)
             send_alert(backend, settings, outcome, started)
@@ -92,6 +95,27 @@ def _read_history(state: RunContext) -> dict[str, TableHistory]:
         return {}
     state.outcome.failures.extend(skipped)
     return history
+
+
+def _track_alerts(state: RunContext) -> None:
+    """Mark each alert new or ongoing, and find those resolved, against the last runs."""
+    settings, outcome = state.settings, state.outcome
+    looked_at = [r.table for r in outcome.rows if r.status != "not checked"]
+    try:
+        baseline = read_alert_baseline(state.backend.store, settings, looked_at)
+    except Exception as exc:  # every alert then counts as new: more is sent, never less
+        outcome.failures.append(f"past alerts could not be read (all alerts count as new): {exc}")
+        baseline = None
+    compared = {r.table for r in outcome.rows if r.status in CHECKED_IN_FULL}
+    if not outcome.partial:  # a stopped run did not see the whole run: nothing run-wide fixed
+        compared |= {RUN_WIDE, *(baseline.run_wide_tables if baseline else ())}
+    outcome.alert_states = compare(
+        outcome.alerts,
+        baseline.alerts if baseline else [],
+        compared,
+        settings.as_of.isoformat(),
+        baseline.reports if baseline else [],
+    )
 
 
 def _report_partial(outcome: RunOutcome, total: int) -> None:
@@ -208,6 +232,7 @@ def _run_checkpoint(
             _report_partial(outcome, len(tables))
         if state.backend.bill is not None:
             outcome.athena = state.backend.bill.totals()
+        _track_alerts(state)
         return results
 
     checkpoint.with_table_runner(check_tables).with_run_context(state).run(run_id=run_id)
