@@ -23,6 +23,7 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
         from data_monitor.backends.local.catalog import LocalCatalog
         from data_monitor.backends.local.docs_site import local_docs_site
         from data_monitor.backends.local.engine import DuckDBEngine
+        from data_monitor.backends.local.observability import LocalObservability
         from data_monitor.backends.local.store import LocalStore
 
         store = LocalStore(settings.warehouse)
@@ -35,6 +36,7 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
             LocalAlertSink(settings.warehouse, settings.sns_topic_arn),
             stop,
             local_docs_site(settings),
+            observability=LocalObservability(settings.warehouse),
         )
     from data_monitor.backends.aws.alerts import SnsAlertSink
     from data_monitor.backends.aws.calls import AwsClients
@@ -42,6 +44,7 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
     from data_monitor.backends.aws.clean_rooms import CleanRoomsConfiguredTables
     from data_monitor.backends.aws.docs_site import s3_docs_site
     from data_monitor.backends.aws.engine import AthenaEngine
+    from data_monitor.backends.aws.observability import AwsObservability
     from data_monitor.backends.aws.store import S3Store
 
     clients = AwsClients(settings.region)
@@ -67,4 +70,5 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
         s3_docs_site(settings, s3),
         CleanRoomsConfiguredTables(clients),
         bill,
+        AwsObservability(clients),
     )

@@ -7,6 +7,7 @@ standing in for SNS. ``aws``: S3, Glue, Athena (pyathena), SNS. Everything betwe
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 from data_monitor.model.athena_bill import AthenaBill
 from data_monitor.model.catalog import Partition, TableMeta
 from data_monitor.model.configured_tables import ConfiguredTable
+from data_monitor.model.run_metrics import MetricDatum
 from data_monitor.model.stop_control import Cancel, StopControl
 
 
@@ -114,6 +116,33 @@ class AlertSink(Protocol):
         ...
 
 
+class Observability(Protocol):
+    """Where the run's metrics and its completion event go (CloudWatch and EventBridge)."""
+
+    def put_metrics(self, namespace: str, data: Sequence[MetricDatum], at: dt.datetime) -> str:
+        """Publish ``data`` with the one timestamp ``at``; returns where they went."""
+        ...
+
+    def put_event(
+        self, bus: str, source: str, detail_type: str, detail: str, at: dt.datetime
+    ) -> str:
+        """Send one event; returns where it went (with its id)."""
+        ...
+
+
+class NoObservability:
+    """A backend that was given nowhere to publish (no run reaches here: both backends have
+    one); says so instead of dropping the figures."""
+
+    def put_metrics(self, namespace: str, data: Sequence[MetricDatum], at: dt.datetime) -> str:
+        raise BackendError("this backend has no metrics destination")
+
+    def put_event(
+        self, bus: str, source: str, detail_type: str, detail: str, at: dt.datetime
+    ) -> str:
+        raise BackendError("this backend has no event destination")
+
+
 @dataclass
 class DocsSite:
     """A run's Data Docs site: GX builds it in ``site_dir`` from the validation results it
@@ -170,6 +199,7 @@ class Backend:
     docs: DocsSite = field(default_factory=DocsSite)  # no site unless the run builds one
     clean_rooms: ConfiguredTables | None = None  # None: no Clean Rooms API (the local backend)
     bill: AthenaBill | None = None  # what the run's Athena statements cost (None: no Athena)
+    observability: Observability = field(default_factory=NoObservability)
 
     def close(self) -> None:
         self.engine.close()

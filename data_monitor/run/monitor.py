@@ -15,6 +15,7 @@ from data_monitor.backends import make_backend
 from data_monitor.backends.base import Backend
 from data_monitor.delivery.alerts import listed
 from data_monitor.delivery.context import RunContext
+from data_monitor.delivery.observability import publish_metrics, send_event
 from data_monitor.delivery.outputs import send_alert, write_reports, write_summary
 from data_monitor.delivery.report import TableRow
 from data_monitor.lake.alert_baseline import CHECKED_IN_FULL, read_alert_baseline
@@ -74,6 +75,8 @@ def run(settings: Settings, stop: StopControl | None = None) -> RunOutcome:
             write_reports(backend, settings, outcome, started)
             write_summary(backend, settings, outcome, started)
             send_alert(backend, settings, outcome, started)
+            publish_metrics(backend, settings, outcome, started)
+            send_event(backend, settings, outcome, started)
     finally:
         backend.close()
     return outcome

@@ -19,6 +19,7 @@ from great_expectations.data_context.types.resource_identifiers import (
 from data_monitor.delivery.context import RunContext
 from data_monitor.delivery.docs_site import prune_runs
 from data_monitor.delivery.docs_summaries import link_summary, page_name
+from data_monitor.delivery.observability import publish_metrics, send_event
 from data_monitor.delivery.outputs import run_document, send_alert, write_reports, write_summary
 from data_monitor.delivery.summary_page import render_summary
 from data_monitor.validation.context import DOCS_SITE
@@ -69,6 +70,29 @@ class SendAlertAction(MonitorAction):
         state = self.current_run()
         send_alert(state.backend, state.settings, state.outcome, state.started)
         return {"sent": state.outcome.outputs.get("alert")}
+
+
+class PublishMetricsAction(MonitorAction):
+    """Publish the run's figures as CloudWatch metrics (``--cloudwatch_namespace``)."""
+
+    type: Literal["data_monitor_metrics"] = "data_monitor_metrics"
+
+    def run(self, checkpoint_result: Any, action_context: ActionContext | None = None) -> dict:
+        state = self.current_run()
+        publish_metrics(state.backend, state.settings, state.outcome, state.started)
+        return {"metrics": state.outcome.outputs.get("metrics")}
+
+
+class SendEventAction(MonitorAction):
+    """Send the run's completion event to EventBridge (``--event_bus``); the last action, so
+    the event tells how delivery went."""
+
+    type: Literal["data_monitor_event"] = "data_monitor_event"
+
+    def run(self, checkpoint_result: Any, action_context: ActionContext | None = None) -> dict:
+        state = self.current_run()
+        send_event(state.backend, state.settings, state.outcome, state.started)
+        return {"event": state.outcome.outputs.get("event")}
 
 
 class UpdateDocsAction(MonitorAction):

@@ -59,6 +59,8 @@ def moto_server(
     monkeypatch.setenv("AWS_ENDPOINT_URL_GLUE", _moto_process)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", _moto_process)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", _moto_process)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH", _moto_process)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EVENTBRIDGE", _moto_process)
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", _moto_process)
     monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", _moto_process)
     monkeypatch.setenv("AWS_ENDPOINT_URL_KMS", _moto_process)

@@ -12,6 +12,12 @@ least-privilege policy would be denied there. ``Enforcement`` closes those gaps,
   https://docs.aws.amazon.com/athena/latest/ug/fine-grained-access-to-glue-resources.html
 - SNS: ``Publish`` is checked against the topic ARN.
   https://docs.aws.amazon.com/sns/latest/dg/sns-using-identity-based-policies.html
+- CloudWatch: ``PutMetricData`` has no resource ("*"), and a policy scopes it with the
+  ``cloudwatch:namespace`` condition key; moto passes a request no condition values (so any
+  condition holds), so the request's namespace is given to the check.
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html
+- EventBridge: ``PutEvents`` is checked against the event bus ARN of each entry.
+  https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html
 - S3 with SSE-KMS: writing an object that S3 encrypts with a KMS key (by the request's header or
   the bucket's default) needs ``kms:GenerateDataKey`` on the key, reading one back
   ``kms:Decrypt``; moto checks neither.
@@ -34,9 +40,11 @@ from typing import Any
 
 import boto3
 from moto import settings as moto_settings
+from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.responses import BaseResponse
+from moto.events.responses import EventsHandler
 from moto.glue.responses import GlueResponse
 from moto.iam.access_control import (
     IAMPolicy,
@@ -139,6 +147,8 @@ class Enforcement:
         self.decisions: list[Decision] = []
         self._lock = threading.Lock()
         self._on = False
+        # the condition values of the request being checked (moto's servers are threaded)
+        self._condition_context = threading.local()
 
     # ---- principals -----------------------------------------------------------------------
     def role_keys(self, name: str, policy: dict[str, Any]) -> Keys:
@@ -221,12 +231,53 @@ class Enforcement:
 
         def check_action_permitted(request: IAMRequestBase, resource: str) -> None:
             by_athena = ATHENA_AGENT in (request._headers.get("User-Agent") or "")
+            context = getattr(enforcement._condition_context, "values", None)
             try:
-                base_check(request, resource)
+                if context:
+                    check_with_conditions(request, resource, context)
+                else:
+                    base_check(request, resource)
             except Exception:
                 enforcement.record(request._action, resource, False, by_athena)
                 raise
             enforcement.record(request._action, resource, True, by_athena)
+
+        def check_with_conditions(
+            request: IAMRequestBase, resource: str, context: dict[str, str]
+        ) -> None:
+            """As moto's check, with the request's condition values (moto's own evaluation
+            of a statement's Condition, given the values)."""
+            results = [
+                IAMPolicy(p).is_action_permitted(request._action, resource, None, context)
+                for p in request._access_key.collect_policies()
+            ]
+            if PermissionResult.DENIED in results or PermissionResult.PERMITTED not in results:
+                request._raise_access_denied()
+
+        def cloudwatch_authorize(response: Any, resource: str = "*") -> None:
+            namespace = response._get_param("Namespace")
+            enforcement._condition_context.values = (
+                {"cloudwatch:namespace": str(namespace)}
+                if response._get_action() == "PutMetricData"
+                else None
+            )
+            try:
+                BaseResponse._authenticate_and_authorize_normal_action(response, resource)
+            finally:
+                enforcement._condition_context.values = None
+
+        def events_authorize(response: Any, resource: str = "*") -> None:
+            if response._get_action() != "PutEvents":
+                BaseResponse._authenticate_and_authorize_normal_action(response, resource)
+                return
+            for entry in response._get_param("Entries") or [{}]:
+                bus = str(entry.get("EventBusName") or "default")
+                arn = (
+                    bus
+                    if bus.startswith("arn:")
+                    else (f"arn:aws:events:{response.region}:{ACCOUNT}:event-bus/{bus}")
+                )
+                BaseResponse._authenticate_and_authorize_normal_action(response, arn)
 
         def glue_authorize(response: Any, resource: str = "*") -> None:
             body = json.loads(response.body or "{}")
@@ -253,5 +304,7 @@ class Enforcement:
             (IAMRequestBase, "check_action_permitted", check_action_permitted),
             (GlueResponse, "_authenticate_and_authorize_normal_action", glue_authorize),
             (SNSResponse, "_authenticate_and_authorize_normal_action", sns_authorize),
+            (CloudWatchResponse, "_authenticate_and_authorize_normal_action", cloudwatch_authorize),
+            (EventsHandler, "_authenticate_and_authorize_normal_action", events_authorize),
             (S3Response, "_authenticate_and_authorize_s3_action", s3_authorize),
         ]
