@@ -29,6 +29,7 @@ DOCS_BUCKET = "test-docs"
 RESULTS = f"s3://{lake_fixture.REPORT_BUCKET}/query-results/monitor/"
 TABLES = "part_clean_01,part_unreg,part_pk,part_count,part_proj"
 DAY_1, DAY_2 = lake_fixture.AS_OF - dt.timedelta(days=1), lake_fixture.AS_OF
+EVENT_BUS, NAMESPACE = "data-ops", "DataMonitor"  # the run's event and metrics
 
 
 def stack_parameters(key_arn: str) -> dict[str, str]:
@@ -40,6 +41,8 @@ def stack_parameters(key_arn: str) -> dict[str, str]:
         ReportKmsKeyArn=key_arn,
         AthenaResultsBucket="",
         AthenaResultsPrefix="query-results/monitor/",
+        CloudWatchNamespace=NAMESPACE,
+        EventBusName=EVENT_BUS,
     )
 
 
@@ -61,6 +64,7 @@ def prepare() -> dict[str, str]:
     key_arn = encrypt_with_new_kms_key(lake_fixture.REPORT_BUCKET)
     s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket=DOCS_BUCKET)
+    boto3.client("events", region_name=REGION).create_event_bus(Name=EVENT_BUS)
     copy_sources(lake_fixture.DATABASE, SOURCE_DB)
     return {"key_arn": key_arn}
 
@@ -92,6 +96,8 @@ def job_args(day: dt.date, repair: str, topic: str, key_arn: str) -> list[str]:
         "docs_bucket": DOCS_BUCKET,
         "report_sse": "aws:kms",
         "report_kms_key": key_arn,
+        "cloudwatch_namespace": NAMESPACE,
+        "event_bus": EVENT_BUS,
     }
     return ["run", *flag_args(flags)]
 
@@ -190,6 +196,9 @@ def test_a_week_on_aws_as_the_deployed_role(
     assert {"glue:GetTable", "glue:GetPartitions", "s3:GetObject", "s3:PutObject"} <= by_athena
     assert f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/primary" in {
         d.resource for d in iam.decisions if d.action == "athena:StartQueryExecution"
+    }
+    assert {d.resource for d in iam.decisions if d.action == "events:PutEvents"} == {
+        f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{EVENT_BUS}"
     }
 
 

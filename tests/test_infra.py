@@ -87,17 +87,6 @@ FULL_PARAMETERS = {
     "CleanRoomsMembershipId": f"{'a' * 8}-bbbb-cccc-dddd-{'e' * 12}",
     "EventBusName": "default",
 }
-# The run's metrics and event (both flags of `data-monitor run`): the code that makes these calls
-# is data_monitor/backends/aws/observability.py. Until that module is in the tree, the scan cannot
-# see them and the two tests that compare the scan with the grants are expected to fail; once it
-# is, they run as any other test (strict: an unexpected pass fails too).
-OBSERVABILITY = PACKAGE / "backends" / "aws" / "observability.py"
-OBSERVABILITY_CALLS = {"cloudwatch": {"put_metric_data"}, "events": {"put_events"}}
-needs_observability_module = pytest.mark.xfail(
-    not OBSERVABILITY.exists(),
-    reason="the metrics/event calls are made by backends/aws/observability.py, not yet here",
-    strict=True,
-)
 # The one statement allowed Resource "*": PutMetricData takes no resource-level permission, so
 # the namespace condition confines it (AWS: "Using condition keys to limit access to CloudWatch
 # namespaces", iam-cw-condition-keys-namespace.html).
@@ -384,7 +373,6 @@ def test_only_the_backends_make_aws_calls() -> None:
             assert relative.startswith("backends/"), path
 
 
-@needs_observability_module
 def test_the_scan_finds_the_calls_the_code_makes(client_methods: dict[str, set[str]]) -> None:
     assert client_methods == {
         "s3": {"list_objects_v2", "get_object", "put_object"},
@@ -408,7 +396,8 @@ def test_the_scan_finds_the_calls_the_code_makes(client_methods: dict[str, set[s
             "get_query_execution",
             "stop_query_execution",
         },
-        **OBSERVABILITY_CALLS,
+        "cloudwatch": {"put_metric_data"},
+        "events": {"put_events"},
     }
 
 
@@ -428,10 +417,12 @@ def test_every_declared_action_is_granted_and_explained(declared: list[dict[str,
     ):
         assert (by_action[action]["basis"], by_action[action]["calls"]) == (["code"], [call])
     # the calls iam_actions.json names are the scan's IAM actions for them
-    assert iam_actions_of(OBSERVABILITY_CALLS) == {"cloudwatch:PutMetricData", "events:PutEvents"}
+    assert iam_actions_of({"cloudwatch": {"put_metric_data"}, "events": {"put_events"}}) == {
+        "cloudwatch:PutMetricData",
+        "events:PutEvents",
+    }
 
 
-@needs_observability_module
 def test_every_granted_action_is_called_by_the_code_or_an_allowance(
     client_methods: dict[str, set[str]], declared: list[dict[str, Any]]
 ) -> None:

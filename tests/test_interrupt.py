@@ -189,7 +189,10 @@ def test_sigterm_during_a_repair_stops_the_ddl_and_the_run_reports(
         "partial",
     ]
     assert report["alerts"] == expected
-    assert [line.split(None, 1)[1] for line in out.splitlines()[1:4]] == expected
+    # the log's alert lines, each followed by its state (the first run: all new)
+    assert [line.split(None, 1)[1] for line in out.splitlines()[1:4]] == [
+        f"{line}  (new)" for line in expected
+    ]
     assert report["tables"][0]["repaired_glue_count"] == 0
     sqs = boto3.client("sqs", region_name=REGION)
     got = sqs.receive_message(QueueUrl=aws_lake["queue_url"], WaitTimeSeconds=1)

@@ -70,5 +70,5 @@ def _backend(settings: Settings, stop: StopControl) -> Backend:
         s3_docs_site(settings, s3),
         CleanRoomsConfiguredTables(clients),
         bill,
-        AwsObservability(clients),
+        AwsObservability(clients, bool(settings.cloudwatch_namespace), bool(settings.event_bus)),
     )

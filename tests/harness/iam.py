@@ -231,6 +231,11 @@ class Enforcement:
 
         def check_action_permitted(request: IAMRequestBase, resource: str) -> None:
             by_athena = ATHENA_AGENT in (request._headers.get("User-Agent") or "")
+            # moto names CloudWatch's actions by its endpoint prefix ("monitoring:"); IAM's
+            # service prefix is "cloudwatch" (the service authorization reference,
+            # list_amazoncloudwatch.html), and that is what a policy grants
+            if request._action.startswith("monitoring:"):
+                request._action = "cloudwatch:" + request._action.partition(":")[2]
             context = getattr(enforcement._condition_context, "values", None)
             try:
                 if context:

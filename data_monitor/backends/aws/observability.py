@@ -19,16 +19,21 @@ from data_monitor.model.run_metrics import MetricDatum, batches
 
 
 class AwsObservability:
-    def __init__(self, clients: AwsClients) -> None:
-        self.clients = clients
+    """Clients only for what the run was asked to publish (``--cloudwatch_namespace``,
+    ``--event_bus``)."""
+
+    def __init__(self, clients: AwsClients, metrics: bool, events: bool) -> None:
+        self.cloudwatch = clients.client("cloudwatch") if metrics else None
+        self.events = clients.client("events") if events else None
 
     def put_metrics(self, namespace: str, data: Sequence[MetricDatum], at: dt.datetime) -> str:
-        cloudwatch = self.clients.client("cloudwatch")
+        if self.cloudwatch is None:
+            raise BackendError("this run was not set up to publish metrics")
         calls = 0
         for batch in batches(data):
             aws_call(
                 f"PutMetricData to namespace {namespace}",
-                cloudwatch.put_metric_data,
+                self.cloudwatch.put_metric_data,
                 Namespace=namespace,
                 MetricData=[
                     {
@@ -47,7 +52,8 @@ class AwsObservability:
     def put_event(
         self, bus: str, source: str, detail_type: str, detail: str, at: dt.datetime
     ) -> str:
-        events = self.clients.client("events")
+        if self.events is None:
+            raise BackendError("this run was not set up to send events")
         entry = {
             "EventBusName": bus,
             "Source": source,
@@ -55,7 +61,7 @@ class AwsObservability:
             "Detail": detail,
             "Time": at,
         }
-        answer = aws_call(f"PutEvents to {bus}", events.put_events, Entries=[entry])
+        answer = aws_call(f"PutEvents to {bus}", self.events.put_events, Entries=[entry])
         result = (answer.get("Entries") or [{}])[0]
         if answer.get("FailedEntryCount") or result.get("ErrorCode"):
             raise BackendError(
