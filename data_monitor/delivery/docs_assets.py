@@ -73,6 +73,9 @@ ASSET_TAG = re.compile(r"<(?:script|link)\b[^>]*>")
 URL_ATTR = re.compile(r'\s(?:src|href)="([^"]*)"')
 INTEGRITY = re.compile(r'\sintegrity="([^"]*)"')
 CROSSORIGIN = re.compile(r'\scrossorigin(?:="[^"]*")?')
+# a relative reference to the site's static folder; GX 1.24's validation pages link their
+# favicon one folder short (three ``../`` four folders down), so the depth is set from the page
+SITE_STATIC = re.compile(r"^(?:\.\./)*(static/[^\s\"]*)$")
 ASSET_TAGS = {"script": "src", "link": "href", "img": "src"}
 
 
@@ -146,8 +149,13 @@ def localize_tag(tag: str, up: str) -> str:
     """A script or link tag pointed at the vendored copy of its CDN file, if there is one
     and it is the file the tag's ``integrity`` names."""
     url = URL_ATTR.search(tag)
-    name = vendored_name(url.group(1)) if url else None
-    if url is None or name is None:
+    if url is None:
+        return tag
+    static = SITE_STATIC.match(url.group(1))
+    if static:
+        return tag[: url.start(1)] + up + static.group(1) + tag[url.end(1) :]
+    name = vendored_name(url.group(1))
+    if name is None:
         return tag
     integrity = INTEGRITY.search(tag)
     if integrity and not sri_matches(VENDOR_DIR / name, integrity.group(1)):
