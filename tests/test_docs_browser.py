@@ -19,7 +19,11 @@ import json
 import re
 import shutil
 import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
 from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +37,15 @@ ROOT = Path(__file__).resolve().parents[1]
 READINESS = "clean_rooms_readiness"
 ARTIFACTS = ROOT / "test-artifacts"
 DB = lake_fixture.DATABASE
-OFFLINE = [
+OFFLINE = (
     # https://chromium.googlesource.com/chromium/src/+/HEAD/net/docs/proxy.md and
     # https://www.chromium.org/developers/design-documents/network-settings/ (host resolver rules)
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--proxy-server=http://127.0.0.1:9",  # the discard port: nothing listens there
     "--proxy-bypass-list=<-loopback>",  # loopback goes to the proxy too
-]
+)
+# Over HTTP from 127.0.0.1 only: every host name still resolves to nothing.
+LOOPBACK_ONLY = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
 # Runs after the page's own scripts; writes what it observed into the DOM as JSON.
 PROBE = """<script>
 window.addEventListener("load", function () {
@@ -118,9 +124,10 @@ def probe_of(dom: str) -> dict[str, Any]:
 class Browser:
     """Headless Chromium with no network, a fresh profile per call."""
 
-    def __init__(self, binary: str, scratch: Path) -> None:
+    def __init__(self, binary: str, scratch: Path, network: tuple[str, ...] = OFFLINE) -> None:
         self.binary = binary
         self.scratch = scratch
+        self.network = network
         self.calls = 0
 
     def _run(self, url: str, *flags: str) -> str:
@@ -138,7 +145,7 @@ class Browser:
                 "--disable-component-update",
                 "--disable-sync",
                 f"--user-data-dir={profile}",
-                *OFFLINE,
+                *self.network,
                 "--virtual-time-budget=5000",
                 *flags,
                 url,
@@ -150,9 +157,9 @@ class Browser:
         assert done.returncode == 0, f"chromium failed on {url}: {done.stderr[-2000:]}"
         return done.stdout
 
-    def page(self, path: Path, screenshot: Path | None = None) -> str:
+    def page(self, path: Path | str, screenshot: Path | None = None) -> str:
         """The page's DOM after its scripts ran; with ``screenshot``, a picture of it too."""
-        url = path.as_uri()
+        url = path.as_uri() if isinstance(path, Path) else path
         if screenshot is None:
             return self._run(url, "--dump-dom")
         screenshot.unlink(missing_ok=True)
@@ -322,6 +329,75 @@ def test_the_site_works_with_no_network(
     assert f"All {lake_fixture.BUCKETS} id_bucket partitions must be present in storage." in gap
     assert "2 missing: 3, 9" in gap
     assert not re.search(r"expect_[a-z_]+\(\*\*", gap)
+
+
+@pytest.fixture
+def http_site() -> Iterator[Callable[[Path], str]]:
+    """``http_site(folder) -> base URL``: the folder served on 127.0.0.1 while the test runs."""
+    servers: list[ThreadingHTTPServer] = []
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    def serve(folder: Path) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.slow
+def test_the_pinned_hashes_pass_the_browsers_sri_check_over_http(
+    chromium: str,
+    run_cli: RunCli,
+    warehouse: Path,
+    tmp_path: Path,
+    http_site: Callable[[Path], str],
+) -> None:
+    """The site's scripts are the files GX's pages pinned: with the ``integrity`` attributes
+    put back as GX wrote them, the browser's Subresource Integrity check passes over HTTP (as
+    from S3 or CloudFront). From disk the same page loses popper and Bootstrap's script:
+    Chromium cannot check integrity on file:// (no CORS there), which is why the site's
+    pages keep the hash as ``data-integrity``."""
+    code, _, _ = run_cli(
+        "run",
+        *flag_args(lake_fixture.run_flags()),
+        "--warehouse",
+        str(warehouse),
+        "--tables",
+        "part_pk",
+    )
+    assert code == 1
+    site = probed_copy(warehouse / "data-docs", tmp_path / "site")
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        pinned = text.replace(' data-integrity="', ' crossorigin="anonymous" integrity="')
+        page.write_text(pinned, encoding="utf-8")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert index.count(' integrity="sha384-') == 2  # popper, Bootstrap's script
+
+    over_http = Browser(chromium, tmp_path, network=LOOPBACK_ONLY)
+    probe = probe_of(over_http.page(http_site(site) + "index.html"))
+    assert probe["scripts"] == {
+        "jquery": "function",
+        "popper": "function",
+        "bootstrap": "function",
+        "bootstrap_table": "function",
+    }, probe
+    assert probe["tab_pane"] == "tab-pane fade active show"
+    assert probe["cdn"] == "failed"  # only 127.0.0.1 was reachable
+
+    from_disk = probe_of(Browser(chromium, tmp_path).page(site / "index.html"))
+    assert (from_disk["scripts"]["popper"], from_disk["scripts"]["bootstrap"]) == (
+        "undefined",
+        "undefined",
+    ), from_disk
 
 
 def test_failed_and_errored_expectations_come_first(run_cli: RunCli, warehouse: Path) -> None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import posixpath
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -81,11 +80,10 @@ ASSET_TAGS = {"script": "src", "link": "href", "img": "src"}
 
 @dataclass
 class Localized:
-    """What making a site self-contained did: pages rewritten, the vendored files it holds
-    (relative to the site), and the remote assets no rule knew (left as they were)."""
+    """What making a site self-contained did: pages rewritten, and the remote assets no rule
+    knew (left as they were)."""
 
     pages: int = 0
-    assets: list[str] = field(default_factory=list)
     unknown: set[str] = field(default_factory=set)
 
 
@@ -107,7 +105,8 @@ def localize_site(site_dir: Path) -> Localized:
     """Copy the vendored assets into ``site_dir`` and point every page at them."""
     if not site_dir.is_dir():
         raise FileNotFoundError(f"no Data Docs site to make self-contained at {site_dir}")
-    done = Localized(assets=copy_assets(site_dir))
+    copy_assets(site_dir)
+    done = Localized()
     for page in sorted(site_dir.rglob("*.html")):
         if page.stat().st_size == 0:  # a stand-in for a page already published
             continue
@@ -217,8 +216,3 @@ def asset_urls(html: str) -> list[str]:
 def remote_assets(html: str) -> set[str]:
     """The page's asset URLs on another host (http://, https:// or scheme-relative //)."""
     return {u for u in asset_urls(html) if re.match(r"(?i)(https?:)?//", u)}
-
-
-def posix_join(page: str, url: str) -> str:
-    """A relative ``url`` of the page at ``page`` as a path in the site."""
-    return posixpath.normpath(posixpath.join(posixpath.dirname(page), url.split("?")[0]))
