@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from data_monitor.delivery.docs_assets import vendored_files
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -41,6 +43,24 @@ def test_wheel_ships_suites_and_finds_them_when_installed(tmp_path: Path) -> Non
     assert "data_monitor/gx/expectations/part_table_metadata.json" in names
     assert "custom_expectations/expect_snapshot_to_be_fresh.py" in names
     assert "data_monitor/backends/aws/engine.py" in names
+    # the Data Docs pages' scripts, styles and fonts, each package with its licence
+    vendor = "data_monitor/delivery/static/vendor/"
+    shipped = sorted(n.removeprefix(vendor) for n in names if n.startswith(vendor))
+    assert shipped == vendored_files()
+    assert "jquery@3.7.1/dist/jquery.min.js" in shipped
+    assert "@fortawesome/fontawesome-free@6.6.0/webfonts/fa-solid-900.woff2" in shipped
+    licensed = {n.rsplit("/", 1)[0] for n in shipped if "/LICENSE" in n}
+    assert licensed == {
+        "@fortawesome/fontawesome-free@6.6.0",
+        "bootstrap-datepicker@1.9.0",
+        "bootstrap-table@1.19.0",
+        "bootstrap-table@1.19.1",
+        "bootstrap@4.3.1",
+        "jquery@3.7.1",
+        "popper.js@1.12.9",
+    }
+    assert all(any(n.startswith(p + "/") for p in licensed) for n in shipped)
+    assert not [n for n in shipped if n.endswith(".map")]
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     probe = (

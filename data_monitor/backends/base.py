@@ -166,16 +166,19 @@ class DocsSite:
         lists them; returns how many runs."""
         return 0
 
-    def publish(self) -> str:
-        """Make the built site readable where it lives; returns the index's location."""
+    def publish(self, once: Sequence[str] = ()) -> str:
+        """Make the built site readable where it lives; returns the index's location.
+
+        ``once``: site paths of files that never change once published (their paths carry
+        a version), sent only where they are not published yet."""
         return str(self.index_path())
 
     def publish_files(self, relatives: Sequence[str]) -> None:
         """Publish again files of the site changed after ``publish`` (index last)."""
 
     def published_names(self, folder: str) -> set[str]:
-        """Names of files already published in ``folder`` of the site and not in this run's
-        build."""
+        """Files already published under ``folder`` of the site (paths relative to it, so a
+        flat folder's are names). A site built in place has none beyond its build."""
         return set()
 
     def index_path(self) -> Path:

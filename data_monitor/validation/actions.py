@@ -17,6 +17,7 @@ from great_expectations.data_context.types.resource_identifiers import (
 )
 
 from data_monitor.delivery.context import RunContext
+from data_monitor.delivery.docs_assets import localize_site, site_assets
 from data_monitor.delivery.docs_site import prune_runs
 from data_monitor.delivery.docs_summaries import link_summary, page_name
 from data_monitor.delivery.observability import publish_metrics, send_event
@@ -96,11 +97,13 @@ class SendEventAction(MonitorAction):
 
 
 class UpdateDocsAction(MonitorAction):
-    """Build the run's Data Docs pages and the index once.
+    """Build the run's Data Docs pages and the index once, then make the site self-contained.
 
     GX's ``update_data_docs`` rebuilds the site index once per validation result, and the index
     lists every stored result: its cost grows with tables x runs kept. This builds the run's
-    pages and the index in one pass, after dropping runs beyond ``--docs_keep_runs``.
+    pages and the index in one pass, after dropping runs beyond ``--docs_keep_runs``, and
+    points the pages at the site's own copy of the scripts, styles and fonts they load from
+    CDNs (delivery/docs_assets), before anything is published.
     """
 
     type: Literal["data_monitor_update_docs"] = "data_monitor_update_docs"
@@ -117,12 +120,19 @@ class UpdateDocsAction(MonitorAction):
         context.build_data_docs(
             site_names=[DOCS_SITE], resource_identifiers=[*results.keys(), *suites]
         )
+        localized = localize_site(docs.site_dir)
         state.outcome.outputs["data_docs"] = str(docs.site_dir / "index.html")
-        return {"pages": len(results), "runs_dropped": pruned}
+        return {
+            "pages": len(results),
+            "runs_dropped": pruned,
+            "pages_localized": localized.pages,
+            "remote_assets_left": sorted(localized.unknown),
+        }
 
 
 class PublishDocsAction(MonitorAction):
-    """Publish the Data Docs site built by ``update_data_docs`` (AWS backend: to S3)."""
+    """Publish the Data Docs site built by ``update_data_docs`` (AWS backend: to S3); the
+    vendored assets, whose paths carry their versions, only where they are not yet."""
 
     type: Literal["data_monitor_publish_docs"] = "data_monitor_publish_docs"
 
@@ -131,7 +141,7 @@ class PublishDocsAction(MonitorAction):
         docs = state.docs
         if docs.site_dir is None:
             return {}
-        index = docs.publish()
+        index = docs.publish(once=site_assets())
         state.outcome.outputs["data_docs"] = index
         return {"index": index}
 

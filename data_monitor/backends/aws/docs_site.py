@@ -10,6 +10,7 @@ GX's index lists them, with an empty stand-in page for each (its real page is al
 from __future__ import annotations
 
 import mimetypes
+import posixpath
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -74,14 +75,31 @@ class S3DocsSite(DocsSite):
         page.touch()
         self.placeholders.add(page)
 
-    def publish(self) -> str:
+    def publish(self, once: Sequence[str] = ()) -> str:
         """This run's stored results (for the next runs' index), then every file of the site
-        but the stand-ins, the index last."""
+        but the stand-ins and the files of ``once`` already published, the index last."""
         self._upload_new_results()
         site_dir = self.index_path().parent
-        files = sorted(p for p in site_dir.rglob("*") if p.is_file() and p not in self.placeholders)
+        present = self._published_of(once)
+        files = sorted(
+            p
+            for p in site_dir.rglob("*")
+            if p.is_file()
+            and p not in self.placeholders
+            and p.relative_to(site_dir).as_posix() not in present
+        )
         self._upload(site_dir, files)
         return self.publish_uri + "index.html"
+
+    def _published_of(self, once: Sequence[str]) -> set[str]:
+        """Those of ``once`` (site paths) already in S3, found with one listing of the
+        folder they share."""
+        if not once:
+            return set()
+        folder = posixpath.commonpath([posixpath.dirname(p) for p in once])
+        if not folder:
+            raise ValueError(f"files published once must share a folder of the site: {once[:3]}")
+        return {f"{folder}/{name}" for name in self.published_names(folder)} & set(once)
 
     def publish_files(self, relatives: Sequence[str]) -> None:
         site_dir = self.index_path().parent
@@ -105,7 +123,7 @@ class S3DocsSite(DocsSite):
 
     def published_names(self, folder: str) -> set[str]:
         prefix = self.publish_uri + folder.strip("/") + "/"
-        return {o.uri.rsplit("/", 1)[-1] for o in self._store().list_objects(prefix)}
+        return {o.uri[len(prefix) :] for o in self._store().list_objects(prefix)}
 
     def cleanup(self) -> None:
         if self.scratch is not None:
