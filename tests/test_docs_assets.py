@@ -199,9 +199,11 @@ def test_the_s3_site_carries_its_assets_and_sends_them_once(
     puts: list[str] = []
     write_bytes = S3Store.write_bytes
 
-    def counted(self: S3Store, uri: str, data: bytes, content_type: str) -> str:
+    def counted(
+        self: S3Store, uri: str, data: bytes, content_type: str, cache: str | None = None
+    ) -> str:
         puts.append(uri)
-        return write_bytes(self, uri, data, content_type)
+        return write_bytes(self, uri, data, content_type, cache)
 
     monkeypatch.setattr(S3Store, "write_bytes", counted)
     site_uri = f"s3://{lake_fixture.REPORT_BUCKET}/data-monitor/data-docs/"
@@ -235,4 +237,8 @@ def test_the_s3_site_carries_its_assets_and_sends_them_once(
         Key=prefix + "static/vendor/jquery@3.7.1/dist/jquery.min.js",
     )
     assert jquery["ContentType"] == "text/javascript"
+    # what a cache in front of the site may keep: the versioned assets for a year, the pages
+    # (new every run) revalidated each time
+    assert jquery["CacheControl"] == "public, max-age=31536000, immutable"
+    assert index["CacheControl"] == "no-cache"
     assert jquery["Body"].read() == (VENDOR_DIR / "jquery@3.7.1/dist/jquery.min.js").read_bytes()

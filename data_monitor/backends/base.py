@@ -50,8 +50,11 @@ class Store(Protocol):
         """The last ``size_bytes`` bytes of the object (all of it when it is smaller)."""
         ...
 
-    def write_bytes(self, uri: str, data: bytes, content_type: str) -> str:
-        """Write the object whole (never half) and return where it went."""
+    def write_bytes(
+        self, uri: str, data: bytes, content_type: str, cache_control: str | None = None
+    ) -> str:
+        """Write the object whole (never half) and return where it went; ``cache_control``
+        is the Cache-Control a reader (CloudFront, a browser) is told, where it is kept."""
         ...
 
 

@@ -110,7 +110,9 @@ class S3DocsSite(DocsSite):
         for path in sorted(files, key=lambda p: p.name == "index.html"):  # the index last
             key = path.relative_to(site_dir).as_posix()
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            store.write_bytes(self.publish_uri + key, path.read_bytes(), content_type)
+            store.write_bytes(
+                self.publish_uri + key, path.read_bytes(), content_type, cache_control_of(key)
+            )
 
     def _upload_new_results(self) -> int:
         if self.results_dir is None or not self.results_dir.is_dir():
@@ -128,6 +130,22 @@ class S3DocsSite(DocsSite):
     def cleanup(self) -> None:
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def cache_control_of(key: str) -> str:
+    """How long a cache in front of the site (CloudFront, a browser) may keep a file.
+
+    The pages change with every run, so they are revalidated each time (CloudFront's managed
+    CachingOptimized policy would otherwise keep an object that says nothing for its default
+    TTL, a day: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/
+    Expiration.html). A vendored asset's path carries its version, so its bytes never change
+    under that path: cached for a year. GX's own static files: an hour.
+    """
+    if key.endswith(".html"):
+        return "no-cache"
+    if key.startswith("static/vendor/"):
+        return "public, max-age=31536000, immutable"
+    return "public, max-age=3600"
 
 
 def s3_docs_site(settings: Settings, store: Store) -> DocsSite:

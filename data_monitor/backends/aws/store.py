@@ -67,7 +67,9 @@ class S3Store:
         )
         return bytes(response["Body"].read(size_bytes))
 
-    def write_bytes(self, uri: str, data: bytes, content_type: str) -> str:
+    def write_bytes(
+        self, uri: str, data: bytes, content_type: str, cache_control: str | None = None
+    ) -> str:
         bucket, key = split_s3_uri(uri)
         aws_call(
             f"write {uri}",
@@ -76,6 +78,7 @@ class S3Store:
             Key=key,
             Body=data,
             ContentType=content_type,
+            **({"CacheControl": cache_control} if cache_control else {}),
             **self.write_options,
         )
         return uri

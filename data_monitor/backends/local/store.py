@@ -80,7 +80,9 @@ class LocalStore:
         except OSError as exc:
             raise BackendError(f"read {uri}: {exc.strerror or exc}") from exc
 
-    def write_bytes(self, uri: str, data: bytes, content_type: str) -> str:
+    def write_bytes(
+        self, uri: str, data: bytes, content_type: str, cache_control: str | None = None
+    ) -> str:
         path = self.path_of(uri)
         atomic_write(path, data)
         return str(path)
