@@ -36,6 +36,16 @@ class MetricDatum:
     value: float
     unit: str  # a CloudWatch StandardUnit: Count, Percent, Seconds, Bytes
 
+    def entry(self, timestamp: object) -> dict[str, object]:
+        """The datum as a PutMetricData ``MetricData`` entry."""
+        return {
+            "MetricName": self.name,
+            "Dimensions": [{"Name": k, "Value": v} for k, v in self.dimensions],
+            "Timestamp": timestamp,
+            "Value": self.value,
+            "Unit": self.unit,
+        }
+
     def approx_bytes(self) -> int:
         """An upper bound of the datum's size in a request (names, values and the keys)."""
         return 120 + len(self.name) + sum(len(k) + len(v) + 40 for k, v in self.dimensions)

@@ -35,16 +35,7 @@ class AwsObservability:
                 f"PutMetricData to namespace {namespace}",
                 self.cloudwatch.put_metric_data,
                 Namespace=namespace,
-                MetricData=[
-                    {
-                        "MetricName": d.name,
-                        "Dimensions": [{"Name": k, "Value": v} for k, v in d.dimensions],
-                        "Timestamp": at,
-                        "Value": d.value,
-                        "Unit": d.unit,
-                    }
-                    for d in batch
-                ],
+                MetricData=[d.entry(at) for d in batch],
             )
             calls += 1
         return f"CloudWatch {namespace} ({len(data)} metrics in {calls} request(s))"

@@ -19,17 +19,7 @@ class LocalObservability:
 
     def put_metrics(self, namespace: str, data: Sequence[MetricDatum], at: dt.datetime) -> str:
         stamp = at.isoformat().replace("+00:00", "Z")
-        records = [
-            {
-                "Namespace": namespace,
-                "MetricName": d.name,
-                "Dimensions": [{"Name": k, "Value": v} for k, v in d.dimensions],
-                "Timestamp": stamp,
-                "Value": d.value,
-                "Unit": d.unit,
-            }
-            for d in data
-        ]
+        records = [{"Namespace": namespace, **d.entry(stamp)} for d in data]
         _append(self.metrics_path, records)
         return f"{self.metrics_path} ({len(records)} metrics)"
 
