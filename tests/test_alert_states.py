@@ -123,11 +123,40 @@ def test_a_table_not_checked_keeps_its_alerts_open(run_cli: RunCli, warehouse: P
     flags = lake_fixture.run_flags() | {"as_of": DAY2.isoformat(), "raw_input_lag_days": "30"}
     args = ["--warehouse", str(warehouse), "--tables", "part_clean_01"]
     run_cli("run", *flag_args(flags), *args)
-    # day 2 did not check part_pk: its alerts are not resolved there, and day 3 finds them
-    # ongoing since day 1 against the last run that checked the table
+    # day 2 did not check part_pk: its alerts are not resolved there but carried, still open,
+    # and day 3 finds them ongoing since day 1 (raised on 2 runs)
+    second = json.loads(
+        (
+            warehouse / "s3" / lake_fixture.REPORT_BUCKET / "data-monitor"
+            / f"omc_monitor_report_{DAY2.isoformat()}.json"
+        ).read_text()
+    )  # fmt: skip
+    assert second["alerts"] == [] and second["resolved_alerts"] == []
+    assert [(c["line"], c["first_seen"], c["last_seen"]) for c in second["carried_alerts"]] == [
+        (line, DAY1.isoformat(), DAY1.isoformat()) for line in PK_ALERTS
+    ]
     third = run_day(run_cli, warehouse, DAY3)
     assert states(third) == {line: ("ongoing", DAY1.isoformat(), 2) for line in PK_ALERTS}
-    assert third["resolved_alerts"] == []
+    assert third["resolved_alerts"] == [] and third["carried_alerts"] == []
+
+
+def test_a_table_whose_checks_errored_keeps_its_alerts(run_cli: RunCli, warehouse: Path) -> None:
+    def nosrc(day: dt.date) -> dict:
+        flags = lake_fixture.run_flags() | {"as_of": day.isoformat(), "raw_input_lag_days": "30"}
+        args = ["--warehouse", str(warehouse), "--tables", "part_nosrc", "--notify", "changed"]
+        run_cli("run", *flag_args(flags), *args)
+        path = (
+            warehouse / "s3" / lake_fixture.REPORT_BUCKET / "data-monitor"
+            / f"omc_monitor_report_{day.isoformat()}.json"
+        )  # fmt: skip
+        return json.loads(path.read_text())
+
+    first = nosrc(DAY1)
+    assert first["tables"][0]["status"] == "error" and first["alerts"]
+    second = nosrc(DAY2)
+    assert second["alerts"] == first["alerts"]
+    assert set(states(second).values()) == {("ongoing", DAY1.isoformat(), 2)}
+    assert len(sent(warehouse)) == 1  # nothing changed on day 2: no message
 
 
 def alert(text: str, table: str = "part_x", code: AlertCode = AlertCode.PK_NULL) -> Alert:

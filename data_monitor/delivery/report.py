@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from data_monitor.lake.inventory import Inventory
-from data_monitor.model.alert_states import AlertStates
+from data_monitor.model.alert_states import AlertStates, PastAlert
 from data_monitor.model.checks import CheckResult, format_pct
 from data_monitor.model.findings import (
     BalanceFindings,
@@ -189,25 +189,28 @@ def _alert_detail(alert: Alert, states: AlertStates | None) -> dict[str, Any]:
 
 
 def _alert_history(states: AlertStates | None) -> dict[str, Any]:
-    """The alerts of the last run that this one no longer raises, and the counts by state."""
+    """What the last run raised and this one no longer does, what stays open on tables this
+    run did not check in full, and the counts by state."""
     if states is None:
         return {}
     return {
         "alert_states": states.counts(),
-        "resolved_alerts": [
-            {
-                "code": p.code,
-                "severity": p.severity,
-                "table": p.table,
-                "line": p.line,
-                "state": "resolved",
-                "first_seen": p.first_seen,
-                "last_seen": p.seen_on,
-                "runs": p.runs,
-            }
-            for p in states.resolved
-        ],
+        "resolved_alerts": [_past_detail(p, "resolved") for p in states.resolved],
+        "carried_alerts": [_past_detail(p, "open, not checked this run") for p in states.carried],
         "alert_baseline": states.baselines,
+    }
+
+
+def _past_detail(past: PastAlert, state: str) -> dict[str, Any]:
+    return {
+        "code": past.code,
+        "severity": past.severity,
+        "table": past.table,
+        "line": past.line,
+        "state": state,
+        "first_seen": past.first_seen,
+        "last_seen": past.seen_on,
+        "runs": past.runs,
     }
 
 

@@ -2,10 +2,10 @@
 
 Past reports are the per-run copies under ``runs/`` (``lake.history`` reads the same files for
 the trend checks). Read newest first, up to ``MAX_BASELINE_REPORTS``: a table takes the alerts
-of the newest report that checked it in full (status ``ok`` or ``alerts``), and alerts about
-the run or about a table no run checked (``[NO_TABLES]``, a name given in ``--tables`` that
-does not exist) come from the newest report. A run that checks every table, as the daily run
-does, reads one report.
+of the newest report that covers it (looked at it, or carried its open alerts:
+``carried_alerts``), and alerts about the run or about a table no run checked
+(``[NO_TABLES]``, a name given in ``--tables`` that does not exist) come from the newest
+report. A run that checks every table, as the daily run does, reads one report.
 
 Only complete reports of the same database and table prefix are a baseline: a partial run
 stopped before every check ran, so an alert missing from it was never fixed. An unreadable
@@ -40,15 +40,16 @@ class AlertBaseline:
 
 
 def read_alert_baseline(store: Store, settings: Settings, tables: Sequence[str]) -> AlertBaseline:
-    """The alerts to compare this run's with, for ``tables`` (those this run checks)."""
+    """The alerts to compare this run's with: for ``tables`` (those this run looks at) and for
+    every table the last complete report covers (so what stays open on a table this run
+    skips is carried on), each from the newest report that covers the table."""
     base = f"s3://{settings.report_bucket}/{settings.report_prefix}runs/"
     runs = []
     for obj in store.list_objects(base):
         match = RUN_REPORT.search(obj.uri)
         if match and match[1] <= settings.as_of.isoformat():
             runs.append((match[1], match[2], obj.uri))
-    wanted, baseline, read = set(tables), AlertBaseline(), 0
-    first = True
+    wanted, baseline, read, first = set(tables), AlertBaseline(), 0, True
     for day, _, uri in sorted(runs, reverse=True):
         if read >= MAX_BASELINE_REPORTS or (not wanted and not first):
             break
@@ -56,26 +57,29 @@ def read_alert_baseline(store: Store, settings: Settings, tables: Sequence[str])
         read += 1
         if document is None:
             continue
-        checked = {
-            str(r.get("table"))
-            for r in document.get("tables") or []
-            if isinstance(r, dict) and r.get("status") in CHECKED_IN_FULL
-        }
-        rows = {str(r.get("table")) for r in document.get("tables") or [] if isinstance(r, dict)}
+        rows = {str(r.get("table")): r for r in document.get("tables") or [] if isinstance(r, dict)}
+        raised, carried = (
+            [p for p in (_past_alert(d, day) for d in document.get(key) or []) if p is not None]
+            for key in ("alert_details", "carried_alerts")
+        )
+        covered = {t for t, r in rows.items() if r.get("status") != "not checked"}
+        covered |= {p.table for p in carried} - {RUN_WIDE}
+        if first:  # the newest complete report: its run-wide alerts, and every table it covers
+            wanted |= covered
         taken = False
-        for detail in document.get("alert_details") or []:
-            past = _past_alert(detail, day)
-            if past is None:
-                continue
-            run_wide = past.table == RUN_WIDE or past.table not in rows
-            if (run_wide and first) or (past.table in wanted and past.table in checked):
+        # run-wide: about the run, or about a table the run had no row for (a carried alert's
+        # table has none: that run did not look at it)
+        tagged = [(p, p.table == RUN_WIDE or p.table not in rows) for p in raised]
+        tagged += [(p, p.table == RUN_WIDE) for p in carried]
+        for past, run_wide in tagged:
+            if (run_wide and first) or (not run_wide and past.table in wanted & covered):
                 baseline.alerts.append(past)
                 taken = True
                 if run_wide:
                     baseline.run_wide_tables.add(past.table)
-        if first or taken or wanted & checked:
+        if taken:
             baseline.reports.append(uri)
-        wanted -= checked
+        wanted -= covered
         first = False
     return baseline
 
@@ -102,7 +106,7 @@ def _past_alert(detail: object, day: str) -> PastAlert | None:
     if not (isinstance(code, str) and isinstance(table, str) and isinstance(line, str)):
         return None
     runs = detail.get("runs")
-    first_seen = detail.get("first_seen")
+    first_seen, last_seen = detail.get("first_seen"), detail.get("last_seen")
     return PastAlert(
         code=code,
         severity=str(detail.get("severity") or ""),
@@ -110,5 +114,6 @@ def _past_alert(detail: object, day: str) -> PastAlert | None:
         line=line,
         first_seen=first_seen if isinstance(first_seen, str) and first_seen else day,
         runs=runs if isinstance(runs, int) and not isinstance(runs, bool) and runs > 0 else 1,
-        seen_on=day,
+        # a carried alert was last raised before the report that carried it
+        seen_on=last_seen if isinstance(last_seen, str) and last_seen else day,
     )

@@ -79,6 +79,8 @@ class AlertStates:
 
     tracks: dict[str, AlertTrack] = field(default_factory=dict)  # by alert_key
     resolved: list[PastAlert] = field(default_factory=list)
+    # still open, but on a table this run did not check in full: carried to the next report
+    carried: list[PastAlert] = field(default_factory=list)
     baselines: list[str] = field(default_factory=list)  # the past reports compared with
 
     def of(self, alert: AlertLike) -> AlertTrack | None:
@@ -104,8 +106,8 @@ def compare(
     table (for run-wide alerts, the last complete run).
 
     ``compared_tables`` are the tables (and ``RUN_WIDE``) this run looked at in full: only
-    their past alerts can be resolved. A table this run did not check has no
-    verdict, so its past alerts are neither open nor fixed here."""
+    their past alerts can be resolved. A table this run did not check in full has no verdict:
+    its past alerts that this run did not raise are carried, still open, to the next run."""
     past = {p.key: p for p in previous}
     states = AlertStates(baselines=list(baselines))
     for alert in alerts:
@@ -115,7 +117,7 @@ def compare(
             states.tracks[key] = AlertTrack(NEW, as_of, 1)
         else:
             states.tracks[key] = AlertTrack(ONGOING, before.first_seen, before.runs + 1)
-    states.resolved = [
-        p for key, p in past.items() if key not in states.tracks and p.table in compared_tables
-    ]
+    gone = [p for key, p in past.items() if key not in states.tracks]
+    states.resolved = [p for p in gone if p.table in compared_tables]
+    states.carried = [p for p in gone if p.table not in compared_tables]
     return states
