@@ -1,17 +1,22 @@
 """The AWS backend against the local Athena endpoint (latency added per query): monitor vs seed.
 
 python benchmarks/bench_athena.py [--tables 20] [--rows 2000] [--buckets 256] [--latency 1.0]
-    [--latency_per_mb 0.02] [--max_workers 1,4,8] [--price_per_tb 5]
+    [--latency_per_mb 0.02] [--max_workers 1,4,8] [--price_per_tb 5] [--static_lake 1]
 
-One process runs moto (S3, Glue, SNS), the local Athena endpoint, the seed's four queries per
-table (one table at a time, through pyathena) and the monitor (``data_monitor.cli.main``). Each
-variant runs first with no added latency (its fixed overhead; this also warms the endpoint's
-file cache), then with the latency model: ``--latency`` seconds per query plus
-``--latency_per_mb`` seconds per MB the query read (the endpoint's DataScannedInBytes: the
-Parquet column chunks and footers it read). The last variant re-runs the largest pool polling
-as pyathena does by default, every second (``--diag_fixed_poll``; 0 skips it), to show what
-the monitor's backoff saves. Bytes and the estimated cost are Athena's pricing of what the
-endpoint reported: ``--price_per_tb`` per TB, rounded up to the MB, 10 MB minimum per query.
+Moto (S3, Glue, SNS) and the local Athena endpoint run in a child process of their own
+(``athena_endpoint.py``), so that their CPU is not the monitor's; this process builds the
+lake into that moto, then runs the seed's four queries per table (one table at a time, through
+pyathena) and the monitor (``data_monitor.cli.main``). With ``--static_lake 1`` (the default)
+the endpoint reads each table from Glue and S3 once, before the runs, and answers every query
+from it (same rows, same DataScannedInBytes); 0 re-reads the lake for every query. Each variant
+runs first with no added latency (its fixed overhead), then with the latency model:
+``--latency`` seconds per query plus ``--latency_per_mb`` seconds per MB the query read (the
+endpoint's DataScannedInBytes: the Parquet column chunks and footers it read); the endpoint's
+own work runs within that time. "endpoint CPU" is the child's CPU seconds during a run. The
+last variant re-runs the largest pool polling as pyathena does by default, every second
+(``--diag_fixed_poll``; 0 skips it), to show what the monitor's backoff saves. Bytes and the
+estimated cost are Athena's pricing of what the endpoint reported: ``--price_per_tb`` per TB,
+rounded up to the MB, 10 MB minimum per query.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ import contextlib
 import datetime as dt
 import io
 import json
-import logging
 import os
 import shutil
 import statistics as st
@@ -35,7 +39,7 @@ from typing import Any
 
 import boto3
 import pyathena
-from moto.server import ThreadedMotoServer
+from athena_endpoint import Endpoint
 
 import data_monitor.backends.aws.dialect as athena_dialect
 import data_monitor.run.monitor as monitor
@@ -127,14 +131,21 @@ def fixed_delay(seconds: float) -> Callable[[int], float]:
     return lambda polls: seconds
 
 
-def measure(athena: Any, latency: float, per_mb: float, price: float, job: Any) -> dict[str, Any]:
+def measure(
+    athena: Endpoint, latency: float, per_mb: float, price: float, job: Any
+) -> tuple[dict[str, Any], list[Any]]:
+    """One run of ``job`` under the latency model: its figures, and the endpoint's query log."""
     athena.reset()
-    athena.latency_s, athena.latency_s_per_mb = latency, per_mb
+    athena.set_latency(latency, per_mb)
+    e0 = athena.stats()["cpu_s"]
     t0, c0 = time.perf_counter(), time.process_time()
     job()
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     athena.wait_idle()
-    stats, sel = athena.stats(), [q for q in athena.queries if q.kind == "SELECT"]
+    stats, queries = athena.stats(), athena.queries
+    sel = [q for q in queries if q.kind == "SELECT"]
+    # a query's time beyond the fixed latency: its per-MB part and whatever engine work the
+    # modelled time did not cover
     engine = [q.end_time - q.start_time - latency for q in sel] or [0.0]
     billed = sum(QueryStats("query", q.state, q.data_scanned_bytes).billed_bytes for q in sel)
     return {
@@ -144,12 +155,13 @@ def measure(athena: Any, latency: float, per_mb: float, price: float, job: Any) 
         "engine_s_per_query": round(st.mean(engine), 3),
         "bytes_scanned": sum(q.data_scanned_bytes for q in sel), "bytes_billed": billed,
         "cost_usd": round(billed / TB * price, 6),
-    }  # fmt: skip
+        "endpoint_cpu_s": round(stats["cpu_s"] - e0, 1),
+    }, queries  # fmt: skip
 
 
-def breakdown(athena: Any, spans: dict[str, list[float]], wall: float) -> dict[str, float]:
+def breakdown(queries: list[Any], spans: dict[str, list[float]], wall: float) -> dict[str, float]:
     """Mean per table: check wall = time its queries spent in Athena + the rest (client side)."""
-    sel = [q for q in athena.queries if q.kind == "SELECT"]
+    sel = [q for q in queries if q.kind == "SELECT"]
     took = {n: s[1] - s[0] for n, s in spans.items()}
     inside = {n: sum(q.end_time - q.submitted_at for q in sel if n[5:] in q.sql) for n in spans}
     checks = max(s[1] for s in spans.values()) - min(s[0] for s in spans.values())
@@ -169,23 +181,18 @@ def main() -> int:
         ("--latency", float, 1.0),
         ("--latency_per_mb", float, 0.02), ("--price_per_tb", float, 5.0),
         ("--max_workers", str, "1,4,8"), ("--diag_fixed_poll", float, 1.0),
-        ("--out", Path, Path("bench-results/athena.json")),
+        ("--static_lake", int, 1), ("--out", Path, Path("bench-results/athena.json")),
     ):  # fmt: skip
         parser.add_argument(flag, type=kind, default=default)
     args = parser.parse_args()
     workers = [int(w) for w in args.max_workers.split(",") if w.strip()]
     sys.path.insert(0, str(REPO))
     from tests.aws_lake import mirror_warehouse
-    from tests.harness.local_athena import LocalAthena
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     tmp = Path(tempfile.mkdtemp(prefix="bench-athena-"))
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    moto_url = "http://{}:{}".format(*moto.get_host_and_port())
-    set_env(moto_url, str(tmp / "no-aws-config"))
-    athena = LocalAthena(moto_url, REGION).start()
-    os.environ["AWS_ENDPOINT_URL_ATHENA"] = athena.endpoint_url
+    athena = Endpoint(REGION, static_lake=bool(args.static_lake))
+    set_env(athena.moto_url, str(tmp / "no-aws-config"))
+    os.environ["AWS_ENDPOINT_URL_ATHENA"] = athena.athena_url
     paced, out = athena_dialect.poll_delay, []
     try:
         t0 = time.perf_counter()
@@ -199,6 +206,8 @@ def main() -> int:
             boto3.client("s3", region_name=REGION).create_bucket(Bucket=bucket)
         names = sorted(f"part_{s.suffix}" for s in specs)
         print(f"lake built and mirrored in {time.perf_counter() - t0:.1f} s", flush=True)
+        if args.static_lake:
+            print(f"endpoint read the lake in {athena.load(DB):.1f} s", flush=True)
         variants = [("seed", 0, 0.0)] + [(f"monitor w={w}", w, 0.0) for w in workers]
         if args.diag_fixed_poll:
             w = max(workers)
@@ -213,25 +222,28 @@ def main() -> int:
                     return run_monitor(w, args.rows, args.buckets, names, spans)
                 seed(names, args.rows)
 
-            zero = measure(athena, 0.0, 0.0, args.price_per_tb, job)
-            latency_run = measure(athena, args.latency, args.latency_per_mb, args.price_per_tb, job)
+            zero, _ = measure(athena, 0.0, 0.0, args.price_per_tb, job)
+            latency_run, queries = measure(
+                athena, args.latency, args.latency_per_mb, args.price_per_tb, job
+            )
             row = {"variant": label, **latency_run}
             row["overhead_s"], row["overhead_cpu_s"] = zero["wall_s"], zero["cpu_s"]
+            row["overhead_endpoint_cpu_s"] = zero["endpoint_cpu_s"]
             if spans:
-                row["per_table"] = breakdown(athena, spans, row["wall_s"])
+                row["per_table"] = breakdown(queries, spans, row["wall_s"])
             out.append(row)
             print(f"  {label}: {row['wall_s']} s (at latency 0: {zero['wall_s']} s)", flush=True)
     finally:
         athena_dialect.poll_delay = paced
         athena.stop()
-        moto.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     print(
         f"\n{args.tables} tables x {args.rows} rows x {args.buckets} partitions, "
         f"+{args.latency:g} s per query "
         f"+{args.latency_per_mb:g} s per MB read"
     )
-    cols = {"wall_s": "wall s", "cpu_s": "CPU s", "overhead_s": "wall@0lat s", "selects": "SELECTs",
+    cols = {"wall_s": "wall s", "cpu_s": "CPU s", "endpoint_cpu_s": "endpoint CPU",
+            "overhead_s": "wall@0lat s", "selects": "SELECTs",
             "per_table_queries": "per table", "peak": "peak conc", "polls": "polls",
             "bytes_scanned": "bytes", "cost_usd": "est. $", "ratio_to_seed": "vs seed"}  # fmt: skip
     print(f"{'variant':<24}" + "".join(f"{h:>12}" for h in cols.values()))

@@ -115,6 +115,7 @@ class LocalAthena:
         latency_s: float = 0.0,
         latency_s_per_mb: float = 0.0,
         max_active: int | None = None,
+        static_lake: bool = False,
     ) -> None:
         self.region_name = region_name
         client_kwargs = {
@@ -126,7 +127,10 @@ class LocalAthena:
         self.moto_endpoint_url = moto_endpoint_url
         self.glue = _session().client("glue", **client_kwargs)
         self.s3 = _session().client("s3", **client_kwargs)
-        self.engine = SqlEngine(self.glue, self.s3, cache_dir)
+        # static_lake (off by default; see SqlEngine): each table is read from Glue and S3
+        # once, for a lake nothing changes but this endpoint's own DDL. The engines of callers
+        # with IAM enforced never use it: their Glue and S3 calls are the authorization.
+        self.engine = SqlEngine(self.glue, self.s3, cache_dir, static_lake=static_lake)
         # With IAM enforced, every Athena action is checked against the caller's policies and
         # Athena's own Glue/S3 calls are made with the caller's keys (as Athena does).
         self.iam: Enforcement | None = None
@@ -134,9 +138,12 @@ class LocalAthena:
         self._request = threading.local()
         self._own_cache = cache_dir is None
         self.default_output_location = default_output_location
-        # A query runs latency_s + latency_s_per_mb * DataScannedInBytes / 1e6 seconds: a fixed
-        # overhead, then a scan whose time grows with the bytes (the per-MB part is waited once
-        # the bytes are known, after the SQL ran).
+        # A SELECT runs latency_s + latency_s_per_mb * DataScannedInBytes / 1e6 seconds (a fixed
+        # overhead, then a scan whose time grows with the bytes), or as long as the local
+        # engine's own work, if that is longer: the model is the time Athena takes for the
+        # query, and the engine's work stands for Athena's, so it runs within the modelled time
+        # rather than after it. A DDL statement, or a query failed by ``fail_next``, waits
+        # latency_s before it acts, so that one cancelled meanwhile changes nothing.
         self.latency_s = latency_s
         self.latency_s_per_mb = latency_s_per_mb
         self.max_active = max_active
@@ -462,12 +469,15 @@ class LocalAthena:
         self, rec: QueryRecord, latency: tuple[float, float], fail: str | None, hang: bool
     ) -> None:
         """Run ``rec`` on its engine; ``latency`` is (seconds, seconds per MB scanned) as set
-        when the query started. Every wait ends early when the query is cancelled."""
+        when the query started. A SELECT ends at the later of its start plus the modelled time
+        and the end of the engine's work; DDL and injected failures wait the fixed latency
+        first. Every wait ends early when the query is cancelled."""
         fixed, per_mb = latency
         with self._lock:
             if rec.state in TERMINAL:
                 return
-            rec.state, rec.start_time = "RUNNING", time.time()
+            started = time.time()
+            rec.state, rec.start_time = "RUNNING", started
             self._running += 1
             self.max_concurrent_running = max(self.max_concurrent_running, self._running)
         engine = rec.engine or self.engine
@@ -478,9 +488,11 @@ class LocalAthena:
                 rec.transpiled_sql = prepared.transpiled
             except QueryError as e:
                 error = e
+            # a SELECT's work overlaps its modelled time; anything else waits it out first
+            overlap = prepared is not None and prepared.ddl is None and fail is None
             if hang:
                 rec.cancel_event.wait()
-            elif fixed > 0:
+            elif fixed > 0 and not overlap:
                 rec.cancel_event.wait(fixed)
             if rec.state in TERMINAL:
                 return
@@ -489,10 +501,12 @@ class LocalAthena:
             if prepared is None:
                 raise error or QueryError("GENERIC_INTERNAL_ERROR")
             result = engine.run(prepared)
-            if per_mb > 0:
-                rec.cancel_event.wait(per_mb * result.scanned_bytes / 1e6)
-                if rec.state in TERMINAL:  # cancelled while scanning: no result, no bytes
-                    return
+            modelled = per_mb * result.scanned_bytes / 1e6 + (fixed if overlap else 0.0)
+            rest = modelled - (time.time() - started) if overlap else modelled
+            if rest > 0:
+                rec.cancel_event.wait(rest)
+            if rec.state in TERMINAL:  # cancelled while running: no result, no bytes
+                return
             rec.result, rec.data_scanned_bytes = result, result.scanned_bytes
             self._write_output(rec, result, engine)
             self._finish(rec, "SUCCEEDED", None)

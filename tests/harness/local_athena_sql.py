@@ -3,7 +3,10 @@
 A query's tables are exposed to DuckDB as views ``"db"."table"`` whose rows are what Athena
 would read: the Parquet objects of the partitions registered in Glue (or projected), or every
 visible object under an unpartitioned table's location. Objects are downloaded from S3 into a
-local cache and read with ``read_parquet`` over explicit file lists (no httpfs).
+local cache and read with ``read_parquet`` over explicit file lists (no httpfs). With
+``SqlEngine(..., static_lake=True)`` (opt-in, for a lake that does not change: benchmarks) each
+table is read once into one DuckDB database and later queries run on that copy; they are priced
+from the same files, so DataScannedInBytes does not change.
 
 DataScannedInBytes is what Athena would read: the footer of every file of every table the query
 reads, plus the Parquet column chunks of the columns it references from that table (found with
@@ -21,6 +24,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -256,7 +260,9 @@ class Result:
 class SqlEngine:
     """Runs Athena SQL against Glue (catalog) and S3 (data) through DuckDB."""
 
-    def __init__(self, glue: Any, s3: Any, cache_dir: str | None = None) -> None:
+    def __init__(
+        self, glue: Any, s3: Any, cache_dir: str | None = None, *, static_lake: bool = False
+    ) -> None:
         self.glue, self.s3 = glue, s3
         self.cache_dir = cache_dir or tempfile.mkdtemp(prefix="local-athena-cache-")
         os.makedirs(self.cache_dir, exist_ok=True)
@@ -265,6 +271,19 @@ class SqlEngine:
         # local cache path (one per object version) -> its FileCost: a repeated query does
         # not read the footers again
         self._costs: dict[str, FileCost] = {}
+        # static_lake: the catalog and the objects do not change behind the engine's back, so
+        # each table's GetTable answer, partition and object listings, files and rows are read
+        # once into one DuckDB database and every later query runs on them (milliseconds
+        # instead of a Glue and S3 round and a view over every file). Off by default: a lake
+        # that changes outside the engine (a test adding objects or partitions) must be read
+        # again by every query. The engine's own DDL (MSCK REPAIR, ADD PARTITION) drops the
+        # table it changed, which is then read again.
+        self.static_lake = static_lake
+        self._static: dict[TableRef, _Loaded] = {}
+        self._static_locks: dict[TableRef, threading.Lock] = {}
+        self._static_guard = threading.Lock()
+        self._static_con = duckdb.connect() if static_lake else None
+        self._reads: dict[tuple[str, str], dict[TableRef, set[str]]] = {}
 
     # ---- Glue / S3 helpers -------------------------------------------------------------
     def get_table(self, db: str, name: str) -> dict[str, Any]:
@@ -418,6 +437,15 @@ class SqlEngine:
         already fetched); returns the bytes a query reading columns ``read`` of it (None: all)
         scans: each file's footer and the chunks of those of the columns stored in the files."""
         table = table if table is not None else self.get_table(db, name)
+        source, paths = self._table_source(con, db, name, table)
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(db)}")
+        con.execute(f"CREATE OR REPLACE VIEW {_q(db)}.{_q(name)} AS {source}")
+        return self._scanned(table, paths, read)
+
+    def _table_source(
+        self, con: duckdb.DuckDBPyConnection, db: str, name: str, table: dict[str, Any]
+    ) -> tuple[str, list[str]]:
+        """The SELECT that yields a Glue table's rows, and the local files it reads."""
         sd = table.get("StorageDescriptor") or {}
         serde = str((sd.get("SerdeInfo") or {}).get("SerializationLibrary", "")).lower()
         if serde and "parquet" not in serde:
@@ -437,9 +465,6 @@ class SqlEngine:
                 "union_by_name=true, hive_partitioning=false)"
             ).fetchall()
             present = {str(r[0]).lower() for r in described}
-        # Partition values come from the partition's location, never from the files.
-        stored = ({n for n, _ in columns} if read is None else set(read)) - {k for k, _ in keys}
-        scanned = sum(self._cost(p).of(stored) for ps in paths for p in ps)
 
         def col(name_: str, type_: str) -> str:
             target = duckdb_type(type_)
@@ -465,9 +490,47 @@ class SqlEngine:
                 f"CAST(NULL AS {duckdb_type(t) or 'VARCHAR'}) AS {_q(n)}" for n, t in columns + keys
             ]
             selects = [f"SELECT {', '.join(empty) or 'NULL AS _empty'} WHERE false"]
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(db)}")
-        con.execute(f"CREATE OR REPLACE VIEW {_q(db)}.{_q(name)} AS {' UNION ALL '.join(selects)}")
-        return scanned
+        return " UNION ALL ".join(selects), [p for ps in paths for p in ps]
+
+    def _scanned(self, table: dict[str, Any], paths: list[str], read: set[str] | None) -> int:
+        """Bytes a query reading columns ``read`` (None: all) of the table scans in ``paths``:
+        each file's footer and the chunks of those of the columns stored in the files.
+        Partition values come from the partition's location, never from the files."""
+        sd = table.get("StorageDescriptor") or {}
+        columns = {c["Name"].lower() for c in sd.get("Columns") or []}
+        keys = {k["Name"].lower() for k in table.get("PartitionKeys") or []}
+        stored = (columns if read is None else set(read)) - keys
+        return sum(self._cost(p).of(stored) for p in paths)
+
+    def load(self, db: str, name: str) -> None:
+        """Read a table into the static lake now (``static_lake`` only), so that its first
+        query costs what every later one does."""
+        if self.static_lake:
+            self._loaded((db.lower(), name.lower()))
+
+    def _loaded(self, ref: TableRef) -> _Loaded:
+        """The table of the static lake, read on first use (once, whatever the threads)."""
+        with self._static_guard:
+            lock = self._static_locks.setdefault(ref, threading.Lock())
+        with lock:
+            loaded = self._static.get(ref)
+            if loaded is None:
+                assert self._static_con is not None
+                table = self.get_table(*ref)
+                cur = self._static_con.cursor()
+                try:
+                    source, paths = self._table_source(cur, *ref, table)
+                    cur.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(ref[0])}")
+                    cur.execute(f"CREATE OR REPLACE TABLE {_q(ref[0])}.{_q(ref[1])} AS {source}")
+                finally:
+                    cur.close()
+                loaded = self._static[ref] = _Loaded(table, paths)
+            return loaded
+
+    def _changed(self, db: str, name: str) -> None:
+        """The engine's own DDL changed a table: the static lake reads it again when next used."""
+        with self._static_guard:
+            self._static.pop((db.lower(), name.lower()), None)
 
     # ---- statements ---------------------------------------------------------------------
     def prepare(self, sql: str, database: str, params: list[str] | None = None) -> Prepared:
@@ -515,6 +578,8 @@ class SqlEngine:
         if prepared.ddl == "alter_add":
             self.alter_add(prepared.sql, prepared.database)
             return Result([], [])
+        if self.static_lake:
+            return self._run_static(prepared)
         con = duckdb.connect()
         try:
             tables = {ref: self.get_table(*ref) for ref in prepared.tables}
@@ -524,27 +589,28 @@ class SqlEngine:
             for (db, name), table in tables.items():
                 # a table the analysis did not see is priced at all its columns
                 scanned += self.create_view(con, db, name, read.get((db, name)), table)
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(prepared.database.lower())}")
-            con.execute(f"SET schema = {_lit(prepared.database.lower())}")
-            try:
-                cur = con.execute(prepared.transpiled or "")
-                rows = cur.fetchall()
-                description = cur.description or []
-            except duckdb.Error as e:
-                kind = type(e).__name__
-                code = (
-                    "SYNTAX_ERROR"
-                    if kind == "ParserException"
-                    else "SEMANTIC_ERROR"
-                    if kind in ("BinderException", "CatalogException")
-                    else "GENERIC_INTERNAL_ERROR"
-                )
-                raise QueryError(f"{code}: {e}") from e
+            rows, description = _execute(con, prepared)
         finally:
             con.close()
-        # Athena (Trino) reports output column names in lower case.
-        columns = [column_info(str(d[0]).lower(), d[1]) for d in description]
-        return Result(columns, [[athena_value(v) for v in r] for r in rows], scanned)
+        return _result(rows, description, scanned)
+
+    def _run_static(self, prepared: Prepared) -> Result:
+        """``run`` on the static lake: the tables were read once; the bytes are priced as
+        ``run`` prices them, from the same files and the same column analysis."""
+        loaded = {ref: self._loaded(ref) for ref in prepared.tables}
+        key = (prepared.sql, prepared.database)
+        read = self._reads.get(key)
+        if read is None:
+            schemas = {ref: glue_schema(t.table) for ref, t in loaded.items()}
+            read = self._reads[key] = columns_read(prepared.sql, schemas, prepared.database)
+        scanned = sum(self._scanned(t.table, t.paths, read.get(ref)) for ref, t in loaded.items())
+        assert self._static_con is not None
+        con = self._static_con.cursor()  # a connection of its own: the schema set is its own
+        try:
+            rows, description = _execute(con, prepared)
+        finally:
+            con.close()
+        return _result(rows, description, scanned)
 
     # ---- DDL ----------------------------------------------------------------------------
     def _create_partitions(self, table: dict[str, Any], new: list[tuple[list[str], str]]) -> None:
@@ -586,6 +652,7 @@ class SqlEngine:
                 found.setdefault(values, location + "/".join(comps) + "/")
         new = [(list(v), loc) for v, loc in sorted(found.items()) if v not in registered]
         self._create_partitions(table, new)
+        self._changed(db, name)
 
     def alter_add(self, sql: str, database: str) -> None:
         m = _ALTER_ADD.match(sql)
@@ -618,6 +685,7 @@ class SqlEngine:
             )
             new.append((values, _dir(loc)))
         self._add_partitions(table, new)
+        self._changed(db, name)
 
     def _add_partitions(self, table: dict[str, Any], new: list[tuple[list[str], str]]) -> None:
         """ALTER TABLE ADD PARTITION registers each partition with glue:CreatePartition, the
@@ -634,6 +702,39 @@ class SqlEngine:
                 )
             except self.glue.exceptions.AlreadyExistsException:
                 continue
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A table of the static lake: its GetTable answer and the local files its rows came from."""
+
+    table: dict[str, Any]
+    paths: list[str]
+
+
+def _execute(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> tuple[list[Any], list[Any]]:
+    """Run a prepared SELECT on ``con`` (its tables are there); DuckDB's errors as Athena's."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(prepared.database.lower())}")
+    con.execute(f"SET schema = {_lit(prepared.database.lower())}")
+    try:
+        cur = con.execute(prepared.transpiled or "")
+        return cur.fetchall(), list(cur.description or [])
+    except duckdb.Error as e:
+        kind = type(e).__name__
+        code = (
+            "SYNTAX_ERROR"
+            if kind == "ParserException"
+            else "SEMANTIC_ERROR"
+            if kind in ("BinderException", "CatalogException")
+            else "GENERIC_INTERNAL_ERROR"
+        )
+        raise QueryError(f"{code}: {e}") from e
+
+
+def _result(rows: list[Any], description: list[Any], scanned: int) -> Result:
+    # Athena (Trino) reports output column names in lower case.
+    columns = [column_info(str(d[0]).lower(), d[1]) for d in description]
+    return Result(columns, [[athena_value(v) for v in r] for r in rows], scanned)
 
 
 def _name_like_athena(tree: Any) -> None:

@@ -753,3 +753,71 @@ def test_latency_per_mb_delays_a_query_by_its_bytes(lake: LocalAthena, athena_cl
     assert statistics["EngineExecutionTimeInMillis"] >= 400
     lake.reset()
     assert (lake.latency_s, lake.latency_s_per_mb) == (0.0, 0.0)
+
+
+# ---- static lake: each table read once -----------------------------------------------------------
+STATIC_QUERIES = [
+    "SELECT COUNT(*) FROM dq.events",
+    "SELECT id, name, amount, event_date, id_bucket FROM dq.events",
+    "SELECT count(name) FROM dq.customers",
+    "SELECT * FROM customers",
+    "SELECT id, COUNT(*) AS n FROM dq.events GROUP BY id HAVING COUNT(*) > 1",
+    "SELECT sum(e.amount), count(c.name) FROM dq.events AS e JOIN dq.customers AS c ON e.id = c.id",
+    "SELECT count(*), max(id_bucket) FROM dq.proj",
+    "SELECT count(*), max(a), max(g) FROM dq.empty_t",
+    "SELECT count(x.n) FROM (SELECT name AS n FROM dq.customers) AS x",
+]
+
+
+def _answers(athena: LocalAthena) -> list[tuple[list[tuple[Any, ...]], int]]:
+    """Each STATIC_QUERIES query's rows (sorted: no ORDER BY) and DataScannedInBytes."""
+    out = []
+    with _connect(endpoint_url=athena.endpoint_url) as conn:
+        for sql in STATIC_QUERIES:
+            rows = sorted(_query(sql, conn), key=repr)
+            assert athena.queries[-1].state == "SUCCEEDED", athena.queries[-1]
+            out.append((rows, athena.queries[-1].data_scanned_bytes))
+    return out
+
+
+def test_a_static_lake_answers_and_prices_every_query_as_a_fresh_read(
+    lake: LocalAthena, moto_server: str
+) -> None:
+    fresh = _answers(lake)
+    assert [n for _, n in fresh][:4] == [
+        _scan(_event_files()),
+        _scan(_event_files(), "id", "name", "amount", "event_date"),
+        _scan(_customer_files(), "name"),
+        _scan(_customer_files(), "id", "name"),
+    ]
+    with LocalAthena(moto_server, REGION, static_lake=True) as static:
+        static.engine.load("dq", "events")  # read ahead, or on the first query that needs it
+        first, again = _answers(static), _answers(static)
+    assert first == again == fresh
+
+
+def test_the_static_lake_is_off_by_default_and_sees_only_its_own_ddl(
+    lake: LocalAthena, moto_server: str
+) -> None:
+    assert lake.engine.static_lake is False
+    sql = "SELECT COUNT(*) FROM dq.events"
+    with (
+        LocalAthena(moto_server, REGION, static_lake=True) as static,
+        _connect(endpoint_url=static.endpoint_url) as conn,
+    ):
+        assert _query(sql, conn) == [(REGISTERED_ROWS,)]
+        boto3.client("glue").batch_create_partition(
+            DatabaseName="dq",
+            TableName="events",
+            PartitionInputList=[{"Values": ["3"], "StorageDescriptor": {
+                "Columns": EVENT_COLUMNS, "Location": f"{WAREHOUSE}/events/id_bucket=3/",
+                **PARQUET_SD,
+            }}],
+        )  # fmt: skip
+        # a partition added behind the engine: the default endpoint sees it, the static not
+        assert _query(sql) == [(REGISTERED_ROWS + 3,)]
+        assert _query(sql, conn) == [(REGISTERED_ROWS,)]
+        # its own DDL on the table (here with nothing left to add) reads it again
+        alter = "ALTER TABLE dq.events ADD IF NOT EXISTS PARTITION (id_bucket=3)"
+        assert _query(alter, conn) == []
+        assert _query(sql, conn) == [(REGISTERED_ROWS + 3,)]

@@ -51,6 +51,24 @@ class AwsClients:
             return self._clients[service]
 
 
+class ThreadSessions:
+    """One boto3 session per thread, for one run's pyathena connections. pyathena builds a new
+    Session for each connection it is not given one, and every new Session parses botocore's
+    service models again (about a fifth of a table's CPU on the AWS path, one connection per
+    table); a Session is not thread-safe, so each thread gets its own, with the same default
+    credential chain and region pyathena would use."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self._local = threading.local()
+
+    def get(self) -> Any:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = boto3.session.Session(region_name=self.region)
+        return session
+
+
 def error_code(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code", ""))

@@ -37,10 +37,12 @@ from pyathena.sqlalchemy.rest import AthenaRestDialect
 from pyathena.util import RetryConfig, stop_retries_on
 from sqlalchemy.dialects import registry
 
+from data_monitor.backends.aws.calls import ThreadSessions
 from data_monitor.backends.table_columns import CatalogReflection
 from data_monitor.model.athena_bill import AthenaBill, QueryStats
 
 BILL_OPTION = "data_monitor_bill"  # the SQLAlchemy execution option holding the run's bill
+SESSIONS_ARG = "data_monitor_sessions"  # the connect argument holding the run's ThreadSessions
 
 DRIVER = "awsathena+monitor"
 
@@ -83,6 +85,14 @@ def poll_delay(polls: int) -> float:
 
 class CatalogAthenaDialect(CatalogReflection, AthenaRestDialect):
     supports_statement_cache = True  # as pyathena's own; SQLAlchemy asks each subclass
+
+    def connect(self, *cargs: Any, **cparams: Any) -> Any:
+        # the connection's boto3 session comes from the run's per-thread sessions
+        # (SESSIONS_ARG), so that each connection does not build and parse its own
+        sessions = cparams.pop(SESSIONS_ARG, None)
+        if isinstance(sessions, ThreadSessions) and cparams.get("session") is None:
+            cparams["session"] = sessions.get()
+        return super().connect(*cargs, **cparams)
 
     # Each statement's statistics go to the run's bill (the execution option BILL_OPTION):
     # pyathena's cursor holds them from the GetQueryExecution call that saw the query end.

@@ -29,6 +29,7 @@ from data_monitor.backends.aws.calls import (
     AWS_ERRORS,
     QUERY_CLIENT,
     AwsClients,
+    ThreadSessions,
     aws_call,
     error_code,
 )
@@ -207,6 +208,7 @@ class AthenaEngine:
         self.bill = bill or AthenaBill()
         self.athena = clients.client("athena")
         self.region = clients.region
+        self.sessions = ThreadSessions(clients.region)
         self.database = database
         self.workgroup = workgroup
         self.stop = stop
@@ -239,6 +241,7 @@ class AthenaEngine:
             "cursor_class": athena_dialect.PacedCursor,
             "retry_config": athena_dialect.STARTS,
             "config": QUERY_CLIENT,
+            athena_dialect.SESSIONS_ARG: self.sessions,
         }
         if not self.output_location:
             # pyathena sends a ResultConfiguration only for a staging dir; "" (not None) also
