@@ -97,8 +97,9 @@ def _table_of(line: str) -> str:
 
 
 def alert_lines(out: str) -> list[str]:
-    """The alert lines the CLI printed (``  <severity> [CODE] table: text``)."""
-    return [m.group(1) for m in re.finditer(r"^  (?:High|Medium|Low)\s+(\[.*)$", out, re.M)]
+    """The alert lines the CLI printed (``  <severity> [CODE] table: text  (<state>)``)."""
+    pattern = r"^  (?:High|Medium|Low)\s+(\[.*?)  \((?:new|ongoing since [^)]*)\)$"
+    return [m.group(1) for m in re.finditer(pattern, out, re.M)]
 
 
 def exit_code_for(alerts: list[str]) -> int:
