@@ -53,6 +53,16 @@ INVALID = [
     (["--report_sse", "des"], "--report_sse: 'des' is not one of bucket-default|AES256|aws:kms"),
     (["--fail_on", "warnings"], "--fail_on: 'warnings' is not one of alerts|errors|never"),
     (["--fail_on", ""], "--fail_on: '' is not one of alerts|errors|never"),
+    (["--notify", "some"], "--notify: 'some' is not one of all|changed"),
+    (
+        ["--cloudwatch_namespace", "AWS/Glue"],
+        "--cloudwatch_namespace: 'AWS/Glue' is not a CloudWatch namespace (1-255 printable "
+        "ASCII characters, not starting with : or AWS/)",
+    ),
+    (
+        ["--event_bus", "ops:bus"],
+        "--event_bus: 'ops:bus' is not an EventBridge event bus name or ARN",
+    ),
     (["--expected_bucket_owner", "12"], "--expected_bucket_owner: '12' is not a 12-digit"),
     (["--report_kms_key", "my key"], "--report_kms_key: 'my key' is not a KMS key"),
     (["--report_kms_key", "key-1"], "--report_kms_key needs --report_sse aws:kms"),
@@ -83,6 +93,15 @@ ACCEPTED = [
     ([], {"fail_on": "alerts", "report_sse": "bucket-default"}),  # the defaults
     (["--fail_on", "ERRORS"], {"fail_on": "errors"}),
     (["--fail_on", "never"], {"fail_on": "never"}),
+    (["--notify", "changed"], {"notify": "changed"}),
+    (
+        ["--cloudwatch_namespace", "Data Monitor/prod", "--event_bus", "default"],
+        {"cloudwatch_namespace": "Data Monitor/prod", "event_bus": "default"},
+    ),
+    (
+        ["--event_bus", "arn:aws:events:us-east-1:123456789012:event-bus/data-ops"],
+        {"event_bus": "arn:aws:events:us-east-1:123456789012:event-bus/data-ops"},
+    ),
     (["--report_sse", "AES256"], {"report_sse": "AES256"}),
     (["--report_sse", "aes256"], {"report_sse": "AES256"}),  # as S3 spells it, in any case
     (["--report_sse", "none"], {"report_sse": "bucket-default"}),  # the old spelling

@@ -276,18 +276,24 @@ class Settings:
     notify: str = field(
         default="all",
         metadata=declare(
-            "what the alert holds: all alerts (the seed's) or changed (only those new or "
-            "resolved since the last run; nothing changed: no message)",
+            "what the alert holds: all alerts (the original job's message) or changed (only "
+            "those new or resolved since the last run; nothing changed: no message)",
             choice(NOTIFY_MODES),
         ),
     )
     cloudwatch_namespace: str | None = field(
         default=None,
-        metadata=declare("CloudWatch namespace of the run's metrics", CLOUDWATCH_NAMESPACE),
+        metadata=declare(
+            "CloudWatch namespace of the run's metrics (local: <warehouse>/cloudwatch/)",
+            CLOUDWATCH_NAMESPACE,
+        ),
     )
     event_bus: str | None = field(
         default=None,
-        metadata=declare("EventBridge bus of the run's completion event", EVENT_BUS),
+        metadata=declare(
+            "EventBridge bus of the run's completion event (local: <warehouse>/events/)",
+            EVENT_BUS,
+        ),
     )
     history_days: int = field(
         default=30,
