@@ -147,7 +147,7 @@ def test_the_page_of_a_real_run(run_cli: RunCli, warehouse: Path) -> None:
     high, medium, low = severities["High"], severities["Medium"], severities["Low"]
     assert f"Alerts {len(lake_fixture.expected_alerts())} High {high} · Medium {medium}" in text
     assert high + medium + low == len(lake_fixture.expected_alerts()) == 15
-    assert "Since the last run 15 new new 15 · ongoing 0 · resolved 0" in text
+    assert "Since the last run 15 new ongoing 0 · resolved 0" in text
     assert "Partial run" not in text
 
     # the partition grids: every table has all 16 buckets, in their state

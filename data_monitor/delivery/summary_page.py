@@ -118,7 +118,7 @@ def _header(document: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     parts.append("</div>")
     counts = document.get("alert_states")
     if isinstance(counts, dict):
-        since = " · ".join(f"{k} {counts.get(k, 0)}" for k in ("new", "ongoing", "resolved"))
+        since = " · ".join(f"{k} {counts.get(k, 0)}" for k in ("ongoing", "resolved"))
         parts.insert(-1, _total("Since the last run", str(counts.get("new", 0)) + " new", since))
     run_wide = [d["line"] for d in details if d.get("table") == "*"]
     if run_wide:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data_monitor.backends.base import BackendError, Store
-from data_monitor.lake.history import MAX_REPORT_BYTES, RUN_REPORT
+from data_monitor.lake.history import MAX_REPORT_BYTES, run_reports
 from data_monitor.model.alert_states import RUN_WIDE, PastAlert
 from data_monitor.model.settings import Settings
 
@@ -43,14 +43,8 @@ def read_alert_baseline(store: Store, settings: Settings, tables: Sequence[str])
     """The alerts to compare this run's with: for ``tables`` (those this run looks at) and for
     every table the last complete report covers (so what stays open on a table this run
     skips is carried on), each from the newest report that covers the table."""
-    base = f"s3://{settings.report_bucket}/{settings.report_prefix}runs/"
-    runs = []
-    for obj in store.list_objects(base):
-        match = RUN_REPORT.search(obj.uri)
-        if match and match[1] <= settings.as_of.isoformat():
-            runs.append((match[1], match[2], obj.uri))
     wanted, baseline, read, first = set(tables), AlertBaseline(), 0, True
-    for day, _, uri in sorted(runs, reverse=True):
+    for day, _, uri in reversed(run_reports(store, settings)):
         if read >= MAX_BASELINE_REPORTS or (not wanted and not first):
             break
         document = _complete_report(store, uri, settings)

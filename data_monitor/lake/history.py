@@ -55,17 +55,27 @@ def read_history(
     return {table: _history_of(observed) for table, observed in days.items()}
 
 
-def _run_reports(store: Store, settings: Settings) -> list[tuple[str, str]]:
-    """(day, uri) of the run reports of the window, by day then run time (so oldest first)."""
-    first_day = settings.as_of - dt.timedelta(days=settings.history_days)
+def run_reports(store: Store, settings: Settings) -> list[tuple[str, str, str]]:
+    """(day, run time, uri) of every run report under ``runs/`` up to ``as_of``, oldest first."""
     base = f"s3://{settings.report_bucket}/{settings.report_prefix}runs/"
     runs = []
     for obj in store.list_objects(base):
         match = RUN_REPORT.search(obj.uri)
-        # strictly before as_of: the run's own day is the one being observed now
-        if match and first_day <= dt.date.fromisoformat(match[1]) < settings.as_of:
+        if match and dt.date.fromisoformat(match[1]) <= settings.as_of:
             runs.append((match[1], match[2], obj.uri))
-    return [(day, uri) for day, _, uri in sorted(runs)[-MAX_REPORTS:]]
+    return sorted(runs)
+
+
+def _run_reports(store: Store, settings: Settings) -> list[tuple[str, str]]:
+    """(day, uri) of the run reports of the window, by day then run time (so oldest first)."""
+    first_day = settings.as_of - dt.timedelta(days=settings.history_days)
+    # strictly before as_of: the run's own day is the one being observed now
+    window = [
+        (day, uri)
+        for day, _, uri in run_reports(store, settings)
+        if first_day <= dt.date.fromisoformat(day) < settings.as_of
+    ]
+    return window[-MAX_REPORTS:]
 
 
 def _observe(observation: dict[str, Any], row: dict) -> None:
