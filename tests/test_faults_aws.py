@@ -471,7 +471,11 @@ def test_a_hung_repair_ddl_is_stopped_after_the_timeout(
     (ddl,) = [q for q in local_athena.queries if q.kind == "DDL"]
     assert ddl.state == "CANCELLED"
     assert ddl.state_change_reason == "Query cancelled by user"
-    assert local_athena.operations["StopQueryExecution"] == 1
+    # one stop per query in flight at the limit: the DDL, and the key scan if it was still
+    # running then (on a loaded machine it can be)
+    cancelled = [q for q in local_athena.queries if q.state == "CANCELLED"]
+    assert ddl in cancelled and len(cancelled) <= 2
+    assert local_athena.operations["StopQueryExecution"] == len(cancelled)
     assert glue_partitions("part_unreg") == before
     report = read_s3_json(lake_fixture.REPORT_BUCKET, REPORT_KEY)
     (line,) = [a for a in report["alerts"] if a.startswith("[ALERT] part_unreg")]
