@@ -95,10 +95,12 @@ def serve(host: str, port: int, region: str, static_lake: bool) -> None:
     sys.path.insert(0, str(REPO))
     from moto.server import ThreadedMotoServer
 
+    from tests.harness import moto_glue
     from tests.harness.local_athena import LocalAthena
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
     conn = Client((host, port), authkey=bytes.fromhex(os.environ["BENCH_ENDPOINT_KEY"]))
+    moto_glue.install()  # GetPartitions honours ExcludeColumnSchema, as Glue does
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     moto_url = "http://{}:{}".format(*moto.get_host_and_port())

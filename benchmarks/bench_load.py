@@ -166,9 +166,11 @@ def set_env(moto_url: str, missing: str) -> None:
 
 def aws(args: argparse.Namespace, results: Path) -> dict[str, Any]:
     sys.path.insert(0, str(REPO))
+    from tests.harness import moto_glue
     from tests.harness.local_athena import LocalAthena
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    moto_glue.install()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     set_env("http://{}:{}".format(*moto.get_host_and_port()), str(results / "no-aws-config"))

@@ -42,6 +42,11 @@ class Store(Protocol):
         """Data objects under ``uri`` (recursively), skipping ``_``/``.``-prefixed names."""
         ...
 
+    def list_folder(self, uri: str) -> tuple[list[str], list[StoredObject]]:
+        """``list_prefixes(uri)`` and ``list_objects(uri)`` together, from one listing where
+        the store can (S3: one recursive ListObjectsV2 for what would take two)."""
+        ...
+
     def read_text(self, uri: str, max_bytes: int) -> str | None:
         """At most ``max_bytes`` of the object as text, or None if it does not exist."""
         ...

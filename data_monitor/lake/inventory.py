@@ -105,7 +105,16 @@ def collect(
     inv.schema_baseline = _attempt(
         inv, "schema_baseline", lambda: schema_baseline(backend, settings, table, past)
     )
-    storage = _attempt(inv, "storage_buckets", lambda: _storage_buckets(backend, table, inv))
+    # without projection, the storage buckets and the data files come from one listing
+    facts = (
+        ("storage_buckets",) if table.projection.enabled else ("storage_buckets", "data_buckets")
+    )
+    listed = _attempt(inv, facts, lambda: _list_location(backend, table))
+    storage = (
+        _attempt(inv, "storage_buckets", lambda: _storage_buckets(backend, table, inv, listed[0]))
+        if listed is not None
+        else None
+    )
     inv.storage_buckets = storage or []
     if table.projection.enabled:
         # Athena reads the projected locations and ignores registered partitions
@@ -113,7 +122,7 @@ def collect(
         # list or repair in the catalog, and the locations to check are the projected ones.
         inv.misplaced_partitions = misplaced_projected(table, inv.storage_buckets)
     else:
-        files = _attempt(inv, "data_buckets", lambda: _data_files(backend, table))
+        files = _data_files(table, listed[1]) if listed is not None else None
         inv.data_buckets = sorted(files) if files is not None else None
         _register(backend, settings, table, inv, storage)
         if files is not None:
@@ -174,22 +183,37 @@ def _register(
         inv.repaired = len(set(inv.registered_buckets) - set(registered))
 
 
-def _attempt(inv: Inventory, fact: str, collect_fact: Callable[[], T]) -> T | None:
+def _attempt(
+    inv: Inventory, fact: str | tuple[str, ...], collect_fact: Callable[[], T]
+) -> T | None:
+    """``collect_fact()``, or None with the reason recorded under ``fact`` (each of them,
+    when one call serves several facts)."""
     try:
         return collect_fact()
     except (BackendError, OSError) as exc:
-        what = "repair failed" if fact == "repair" else f"{fact.replace('_', ' ')} unavailable"
-        inv.errors[fact] = f"{what}: {exc}"
+        for name in (fact,) if isinstance(fact, str) else fact:
+            what = "repair failed" if name == "repair" else f"{name.replace('_', ' ')} unavailable"
+            inv.errors[name] = f"{what}: {exc}"
         return None
 
 
-def _storage_buckets(backend: Backend, table: TableMeta, inv: Inventory) -> list[int]:
-    """The buckets with data where queries read them: ``id_bucket=N/`` under the table
-    location, or for a projection Athena can use, the locations it projects (digits,
-    storage.location.template) - recording the folders it leaves unread."""
+def _list_location(backend: Backend, table: TableMeta) -> tuple[list[str], list[StoredObject]]:
+    """The folders directly under the table location, and (without projection, whose tables
+    are read elsewhere) the objects below it: one S3 listing for both."""
     if not table.location:
         raise BackendError("the table has no storage location")
-    listed = backend.store.list_prefixes(table.location)
+    if table.projection.enabled:
+        return backend.store.list_prefixes(table.location), []
+    return backend.store.list_folder(table.location)
+
+
+def _storage_buckets(
+    backend: Backend, table: TableMeta, inv: Inventory, listed: list[str]
+) -> list[int]:
+    """The buckets with data where queries read them: ``id_bucket=N/`` under the table
+    location (``listed``: the folders there), or for a projection Athena can use, the
+    locations it projects (digits, storage.location.template) - recording the folders it
+    leaves unread."""
     if not table.projection.usable():
         found = (bucket_of_prefix(p) for p in listed)
         return sorted(b for b in found if b is not None)
@@ -242,16 +266,14 @@ def _registered(backend: Backend, table: TableMeta, inv: Inventory) -> list[int]
     return sorted({b for b in found if b is not None})
 
 
-def _data_files(backend: Backend, table: TableMeta) -> dict[int, list[StoredObject]]:
-    """The data files of each ``id_bucket=N/`` folder under the table location, from one
-    listing of it (ListObjectsV2 returns up to 1,000 keys per page:
+def _data_files(table: TableMeta, objects: list[StoredObject]) -> dict[int, list[StoredObject]]:
+    """The data files of each ``id_bucket=N/`` folder under the table location, from the
+    ``objects`` of one listing of it (ListObjectsV2 returns up to 1,000 keys per page:
     https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html). Not data: objects
     the store already leaves out (``_SUCCESS``, ``_metadata/``, ``.crc`` and other ``_``/``.``
     names), empty ones and ``$folder$`` markers."""
-    if not table.location:
-        raise BackendError("the table has no storage location")
     found: dict[int, list[StoredObject]] = {}
-    for obj in backend.store.list_objects(table.location):
+    for obj in objects:
         relative = obj.uri[len(table.location) :]
         folder, sep, name = relative.partition("/")
         bucket = bucket_of_prefix(folder + "/") if sep else None

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import pytest
 from moto.server import ThreadedMotoServer
 
+from . import moto_glue
 from .iam import Enforcement
 from .local_athena import LocalAthena
 from .local_cleanrooms import LocalCleanRooms
@@ -26,6 +27,7 @@ REGION = "us-east-1"
 @pytest.fixture(scope="session")
 def _moto_process() -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request access log
+    moto_glue.install()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

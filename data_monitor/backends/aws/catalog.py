@@ -51,10 +51,17 @@ class GlueCatalog:
         return TableMeta.from_glue(database, response["Table"])
 
     def list_partitions(self, table: TableMeta) -> list[Partition]:
+        # only each partition's values and location are read: ExcludeColumnSchema leaves out
+        # the column list every partition repeats, most of a response's size and parsing
+        # (https://docs.aws.amazon.com/glue/latest/webapi/API_GetPartitions.html)
         paginator = self.glue.get_paginator("get_partitions")
         pages = aws_call(
             f"list Glue partitions of {table.database}.{table.name}",
-            lambda: list(paginator.paginate(DatabaseName=table.database, TableName=table.name)),
+            lambda: list(
+                paginator.paginate(
+                    DatabaseName=table.database, TableName=table.name, ExcludeColumnSchema=True
+                )
+            ),
         )
         return [Partition.from_glue(p) for page in pages for p in page.get("Partitions", [])]
 

@@ -10,13 +10,15 @@ Its cursor (``PacedCursor``) changes two things of pyathena's:
 
 - Polling. pyathena sleeps a fixed ``poll_interval`` (1 s by default) between two
   GetQueryExecution calls, so a query that ends in 0.3 s is seen after 1 s. The cursor polls
-  after 0.1 s, then 1.5 times longer each time, up to 1 s: status calls at 0, 0.1, 0.25,
-  0.48, 0.81, 1.32, 2.08 s, then every second. That is at most 5 calls in a query's first
-  second and one a second after it; at the default 8 queries in flight, under 40 calls a
-  second at the busiest, inside Athena's default GetQueryExecution rate quota (100 calls a
-  second, shared by the account: https://docs.aws.amazon.com/general/latest/gr/athena.html
-  and https://docs.aws.amazon.com/athena/latest/ug/service-limits.html). Status calls are
-  not billed.
+  after 0.1 s, then 1.25 times longer each time, up to 1 s: status calls at 0, 0.1, 0.23,
+  0.38, 0.58, 0.82, 1.13, 1.51, 1.98, 2.58, 3.33 s, then every second. A query's end is
+  seen at most a quarter of its time late (a growth of 1.5 made a 1.02 s query wait until
+  1.32 s). That is at most 6 calls in a query's first second, 3 in its second and one a
+  second from its fifth; at the default 8 queries in flight, under 50 calls a second at the
+  busiest, inside Athena's default GetQueryExecution rate quota (100 calls a second, shared
+  by the account: https://docs.aws.amazon.com/general/latest/gr/athena.html and
+  https://docs.aws.amazon.com/athena/latest/ug/service-limits.html). Status calls are not
+  billed.
 - Waiting for a slot. Athena counts running and queued queries against the account's active
   DML query quota and refuses a StartQueryExecution beyond it with TooManyRequestsException
   (service-limits.html). pyathena retries that code with exponential waits; the cursor lets
@@ -37,17 +39,17 @@ from pyathena.sqlalchemy.rest import AthenaRestDialect
 from pyathena.util import RetryConfig, stop_retries_on
 from sqlalchemy.dialects import registry
 
-from data_monitor.backends.aws.calls import ThreadSessions
+from data_monitor.backends.aws.calls import SharedSession
 from data_monitor.backends.table_columns import CatalogReflection
 from data_monitor.model.athena_bill import AthenaBill, QueryStats
 
 BILL_OPTION = "data_monitor_bill"  # the SQLAlchemy execution option holding the run's bill
-SESSIONS_ARG = "data_monitor_sessions"  # the connect argument holding the run's ThreadSessions
+SESSION_ARG = "data_monitor_session"  # the connect argument holding the run's SharedSession
 
 DRIVER = "awsathena+monitor"
 
 POLL_FIRST_S = 0.1  # the first status call after the start's
-POLL_GROWTH = 1.5
+POLL_GROWTH = 1.25
 POLL_MAX_S = 1.0
 # pyathena's retry of throttled Athena calls (TooManyRequestsException, ThrottlingException):
 # waits of 1, 2, 4, then 8 s (plus up to 1 s of jitter each), for longer than any query's time
@@ -87,11 +89,11 @@ class CatalogAthenaDialect(CatalogReflection, AthenaRestDialect):
     supports_statement_cache = True  # as pyathena's own; SQLAlchemy asks each subclass
 
     def connect(self, *cargs: Any, **cparams: Any) -> Any:
-        # the connection's boto3 session comes from the run's per-thread sessions
-        # (SESSIONS_ARG), so that each connection does not build and parse its own
-        sessions = cparams.pop(SESSIONS_ARG, None)
-        if isinstance(sessions, ThreadSessions) and cparams.get("session") is None:
-            cparams["session"] = sessions.get()
+        # every connection's Athena client comes from the run's one session (SESSION_ARG), so
+        # that each connection does not build and parse a session of its own
+        session = cparams.pop(SESSION_ARG, None)
+        if isinstance(session, SharedSession) and cparams.get("session") is None:
+            cparams["session"] = session
         return super().connect(*cargs, **cparams)
 
     # Each statement's statistics go to the run's bill (the execution option BILL_OPTION):

@@ -29,7 +29,6 @@ from data_monitor.backends.aws.calls import (
     AWS_ERRORS,
     QUERY_CLIENT,
     AwsClients,
-    ThreadSessions,
     aws_call,
     error_code,
 )
@@ -208,7 +207,7 @@ class AthenaEngine:
         self.bill = bill or AthenaBill()
         self.athena = clients.client("athena")
         self.region = clients.region
-        self.sessions = ThreadSessions(clients.region)
+        self.session = clients.session
         self.database = database
         self.workgroup = workgroup
         self.stop = stop
@@ -241,7 +240,7 @@ class AthenaEngine:
             "cursor_class": athena_dialect.PacedCursor,
             "retry_config": athena_dialect.STARTS,
             "config": QUERY_CLIENT,
-            athena_dialect.SESSIONS_ARG: self.sessions,
+            athena_dialect.SESSION_ARG: self.session,
         }
         if not self.output_location:
             # pyathena sends a ResultConfiguration only for a staging dir; "" (not None) also

@@ -34,12 +34,18 @@ class S3Store:
     def list_objects(self, uri: str) -> list[StoredObject]:
         bucket, key = split_s3_uri(uri)
         pages = self._pages(f"list s3://{bucket}/{key}", Bucket=bucket, Prefix=key)
-        return [
-            StoredObject(f"s3://{bucket}/{o['Key']}", int(o["Size"]), _iso(o.get("LastModified")))
-            for page in pages
-            for o in page.get("Contents", [])
-            if not o["Key"].endswith("/") and not _hidden(o["Key"][len(key) :])
-        ]
+        return _objects(bucket, key, [o for page in pages for o in page.get("Contents", [])])
+
+    def list_folder(self, uri: str) -> tuple[list[str], list[StoredObject]]:
+        # A Delimiter="/" listing's CommonPrefixes are the keys below ``key`` cut after their
+        # first "/" past it (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html,
+        # Delimiter), so the recursive listing list_objects needs gives both.
+        bucket, key = split_s3_uri(uri)
+        pages = self._pages(f"list s3://{bucket}/{key}", Bucket=bucket, Prefix=key)
+        contents = [o for page in pages for o in page.get("Contents", [])]
+        relative = (str(o["Key"])[len(key) :] for o in contents)
+        folders = {name.partition("/")[0] + "/" for name in relative if "/" in name}
+        return sorted(folders), _objects(bucket, key, contents)
 
     def read_text(self, uri: str, max_bytes: int) -> str | None:
         bucket, key = split_s3_uri(uri)
@@ -86,6 +92,15 @@ class S3Store:
     def _pages(self, what: str, **kwargs: Any) -> list[dict[str, Any]]:
         paginator = self.s3.get_paginator("list_objects_v2")
         return aws_call(what, lambda: list(paginator.paginate(**kwargs)))
+
+
+def _objects(bucket: str, key: str, contents: list[dict[str, Any]]) -> list[StoredObject]:
+    """The data objects of a listing of ``key``: no folder markers, no ``_``/``.`` names."""
+    return [
+        StoredObject(f"s3://{bucket}/{o['Key']}", int(o["Size"]), _iso(o.get("LastModified")))
+        for o in contents
+        if not o["Key"].endswith("/") and not _hidden(o["Key"][len(key) :])
+    ]
 
 
 def _iso(moment: object) -> str:

@@ -64,6 +64,9 @@ class LocalStore:
                     )
         return found
 
+    def list_folder(self, uri: str) -> tuple[list[str], list[StoredObject]]:
+        return self.list_prefixes(uri), self.list_objects(uri)  # a folder costs nothing to list
+
     def read_text(self, uri: str, max_bytes: int) -> str | None:
         path = self.path_of(uri)
         if not path.is_file():
