@@ -22,6 +22,15 @@ from data_monitor.model.catalog import Projection, TableMeta, split_template
 LOCATION = "s3://lake/t/"
 
 
+def collect(*args: Any, **kwargs: Any) -> Any:
+    """A table's whole inventory, both steps of ``begin`` one after the other."""
+    from data_monitor.lake.inventory import begin
+
+    inventory, finish = begin(*args, **kwargs)
+    finish()
+    return inventory
+
+
 def integer(rng: str = "0,255", **settings: str) -> Projection:
     return Projection(True, "integer", rng, **settings)
 
@@ -304,7 +313,6 @@ def _table(**parameters: str) -> TableMeta:
 
 
 def test_inventory_reads_a_template_deeper_than_the_bucket_folder(tmp_path: Any) -> None:
-    from data_monitor.lake.inventory import collect
     from data_monitor.model.settings import Settings
 
     for b in (0, 1, 3):
@@ -329,7 +337,6 @@ def test_inventory_reads_a_template_deeper_than_the_bucket_folder(tmp_path: Any)
 
 
 def test_inventory_records_the_folders_athena_does_not_read(tmp_path: Any) -> None:
-    from data_monitor.lake.inventory import collect
     from data_monitor.model.settings import Settings
 
     for name in ("id_bucket=000", "id_bucket=1", "id_bucket=002", "id_bucket=3"):
@@ -351,7 +358,6 @@ def test_inventory_records_the_folders_athena_does_not_read(tmp_path: Any) -> No
 
 
 def test_inventory_of_settings_athena_cannot_use_lists_the_hive_layout(tmp_path: Any) -> None:
-    from data_monitor.lake.inventory import collect
     from data_monitor.model.settings import Settings
 
     for b in range(4):

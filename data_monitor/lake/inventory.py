@@ -75,18 +75,20 @@ class Inventory:
         return asdict(self)
 
 
-def collect(
+def begin(
     backend: Backend,
     settings: Settings,
     table: TableMeta,
     past: TableHistory | None = None,
     source: TableMeta | None = None,
     membership: Membership | None = None,
-) -> Inventory:
-    """Gather storage partitions, registrations (repairing if asked), marker, file sizes, the
-    schema to compare with (``past``: the table's run history) and the raw input's date (of
-    ``source``, the table's count source, when it has one) and the Clean Rooms configured
-    tables of ``membership`` that read the table."""
+) -> tuple[Inventory, Callable[[], None]]:
+    """Gather a table's facts in two steps: what queries depend on (storage partitions, the
+    catalog's registrations, repaired if asked), now; and ``finish``, the facts no query reads,
+    which the caller may run while the table's queries run: the schema to compare with
+    (``past``: the table's run history), the sampled codecs, the marker, file sizes, the raw
+    input's date (of ``source``, the table's count source, when it has one) and the Clean
+    Rooms configured tables of ``membership`` that read the table."""
     inv = Inventory(
         database=table.database,
         table=table.name,
@@ -102,9 +104,6 @@ def collect(
         snapshot_uri=marker_uri(settings.snapshot_marker, table),
         schema=schema_of_table(table),
     )
-    inv.schema_baseline = _attempt(
-        inv, "schema_baseline", lambda: schema_baseline(backend, settings, table, past)
-    )
     # without projection, the storage buckets and the data files come from one listing
     facts = (
         ("storage_buckets",) if table.projection.enabled else ("storage_buckets", "data_buckets")
@@ -116,6 +115,7 @@ def collect(
         else None
     )
     inv.storage_buckets = storage or []
+    files: dict[int, list[StoredObject]] | None = None
     if table.projection.enabled:
         # Athena reads the projected locations and ignores registered partitions
         # (https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html): nothing to
@@ -130,10 +130,31 @@ def collect(
             inv.empty_partitions = [
                 b for b in inv.registered_buckets if b not in files and b not in misplaced
             ]
-            if "parquet" in table.input_format.lower():
-                inv.parquet_codecs = _attempt(
-                    inv, "parquet_codecs", lambda: _sample_codecs(backend, files)
-                )
+
+    def finish() -> None:
+        _finish(backend, settings, table, inv, files, past, source, membership)
+
+    return inv, finish
+
+
+def _finish(
+    backend: Backend,
+    settings: Settings,
+    table: TableMeta,
+    inv: Inventory,
+    files: dict[int, list[StoredObject]] | None,
+    past: TableHistory | None,
+    source: TableMeta | None,
+    membership: Membership | None,
+) -> None:
+    inv.schema_baseline = _attempt(
+        inv, "schema_baseline", lambda: schema_baseline(backend, settings, table, past)
+    )
+    if files is not None and "parquet" in table.input_format.lower():
+        sampled = files
+        inv.parquet_codecs = _attempt(
+            inv, "parquet_codecs", lambda: _sample_codecs(backend, sampled)
+        )
     inv.snapshot_text = _attempt(
         inv, "snapshot_text", lambda: read_marker(backend.store, inv.snapshot_uri)
     )
@@ -148,7 +169,6 @@ def collect(
             _attempt(inv, "file_sample", lambda: _file_sample(backend, table, inv.storage_buckets))
             or []
         )
-    return inv
 
 
 def _register(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from data_monitor.backends.base import Backend, BackendError
 from data_monitor.delivery.report import TableRow, row_from
-from data_monitor.lake.inventory import collect
+from data_monitor.lake.inventory import begin as begin_inventory
 from data_monitor.lake.placement import location_refusal
 from data_monitor.model.catalog import PARTITION_KEY, TableMeta
 from data_monitor.model.checks import AlertCode, CheckResult, Severity
@@ -142,7 +142,7 @@ def _check_table(
         row.alerts = [alert.line]
         return TableOutcome(row, [alert])
     source, source_problem = _source_table(backend, settings, name)
-    inventory = collect(
+    inventory, finish_inventory = begin_inventory(
         backend, settings, table, runner.history.get(name), source, runner.membership
     )
     blocker = row_level_blocker(table, settings)
@@ -151,9 +151,15 @@ def _check_table(
         if source is not None and settings.count_check_enabled:
             backend.engine.expose(source)
         validations = runner.validate(
-            db, name, inventory, checkpoint_id=checkpoint_id, bucket_column=_bucket_column(table)
+            db,
+            name,
+            inventory,
+            checkpoint_id=checkpoint_id,
+            bucket_column=_bucket_column(table),
+            alongside=finish_inventory,
         )
     else:
+        finish_inventory()
         validations = runner.validate(
             db, name, inventory, batches=("inventory",), checkpoint_id=checkpoint_id
         )

@@ -9,6 +9,8 @@ ephemeral context, so nothing is written into ``gx/``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Final
 
@@ -115,15 +117,20 @@ class SuiteRunner:
         batches: tuple[str, ...] = ("table", "inventory"),
         checkpoint_id: str | None = None,
         bucket_column: str = PARTITION_KEY,
+        alongside: Callable[[], None] | None = None,
     ) -> list[Validation]:
-        """Run the table's suites of the given batch kinds: (definition, GX result) pairs."""
+        """Run the table's suites of the given batch kinds: (definition, GX result) pairs, in
+        suite order. ``alongside`` (the rest of the inventory) runs on a helper thread while
+        the table suites' queries run: an S3 round trip costs as long as an Athena status
+        call, and no query reads those facts; the inventory suites run once it is done."""
         params = table_parameters(
             self.settings, database, table, self.history.get(table), bucket_column
         )
-        done: list[Validation] = []
-        for batch, shared_suite in self.suites:
-            if batch not in batches:
-                continue
+        chosen = [(b, s) for b, s in self.suites if b in batches]
+        done: dict[int, Validation] = {}
+
+        def run(at: int) -> None:
+            batch, shared_suite = chosen[at]
             definition = self.definitions[(table, shared_suite.name)]
             batch_parameters = (
                 {"dataframe": pd.DataFrame([inventory.record()])} if batch == "inventory" else None
@@ -135,8 +142,19 @@ class SuiteRunner:
                 result_format=RESULT_FORMAT,
                 run_id=self.run_id,
             )
-            done.append((definition, result))
-        return done
+            done[at] = (definition, result)
+
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            pending = helper.submit(alongside) if alongside is not None else None
+            for at, (batch, _) in enumerate(chosen):
+                if batch == "table":
+                    run(at)
+            if pending is not None:
+                pending.result()
+        for at, (batch, _) in enumerate(chosen):
+            if batch != "table":
+                run(at)
+        return [done[at] for at in range(len(chosen))]
 
 
 def _warm_up_parameter_parser() -> None:
