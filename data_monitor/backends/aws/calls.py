@@ -40,13 +40,16 @@ QUERY_CLIENT = Config(
 class SharedSession(boto3.session.Session):
     """One run's boto3 session, for every client the run makes, from any thread.
 
-    A Session is not thread-safe while it builds a client (it resolves credentials and loads
-    service models lazily: https://docs.aws.amazon.com/boto3/latest/guide/session.html), so
-    ``client`` holds a lock; the clients themselves are thread-safe. One session for the whole
-    run, pyathena's connections included (it takes a ``session``, else builds one per
-    connection), parses botocore's endpoint and service data once: a new session costs about
-    0.1 s of CPU, as much as a table's own work on the AWS path. Timestamps in responses are
-    parsed by ``parse_timestamp``.
+    Session methods are not thread-safe (it resolves credentials and loads service data
+    lazily), while a client, once built, is: boto3's guides
+    https://boto3.amazonaws.com/v1/documentation/api/latest/guide/session.html and
+    .../guide/clients.html#multithreading-or-multiprocessing-with-clients. They suggest a
+    session per thread; instead the one use the run makes of its session, ``client``, holds a
+    lock, so no two threads are ever inside it. pyathena's connections take this session too
+    (it takes a ``session``, else builds one per connection), so botocore's endpoint and
+    service data are parsed once per run: a new session cost about 0.1 s of CPU, as much as a
+    table's own work on the AWS path. Timestamps in responses are parsed by
+    ``parse_timestamp``.
     """
 
     def __init__(self, region: str) -> None:
