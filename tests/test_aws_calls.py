@@ -14,7 +14,7 @@ from botocore.utils import parse_timestamp as botocore_timestamp
 
 from data_monitor.backends.aws.calls import AwsClients, parse_timestamp
 from data_monitor.backends.aws.catalog import GlueCatalog
-from data_monitor.backends.aws.dialect import SESSION_ARG, CatalogAthenaDialect
+from data_monitor.backends.aws.dialect import SESSION_ARG, CatalogAthenaDialect, poll_delay
 from data_monitor.backends.aws.store import S3Store
 from data_monitor.model.catalog import TableMeta
 
@@ -162,3 +162,29 @@ def test_pyathena_connections_use_the_run_session(monkeypatch: pytest.MonkeyPatc
     assert first._client is not second._client  # each connection closes its own client
     assert first._client.meta.region_name == REGION
     assert built == []  # pyathena built no session of its own
+
+
+def poll_times(until: float) -> list[float]:
+    """When the cursor reads a query's status, from its start, up to ``until`` seconds."""
+    times, polls = [0.0], 0
+    while times[-1] < until:
+        times.append(times[-1] + poll_delay(polls))
+        polls += 1
+    return times
+
+
+def test_polling_sees_an_end_soon_and_stays_inside_athenas_rate_quota() -> None:
+    times = poll_times(60.0)
+    assert [round(t, 2) for t in times[:12]] == [
+        0.0, 0.1, 0.23, 0.38, 0.58, 0.82, 1.13, 1.51, 1.98, 2.58, 3.33, 4.26,
+    ]  # fmt: skip
+    assert all(round(b - a, 9) == 1.0 for a, b in zip(times[12:], times[13:], strict=False))
+    # a query ending at any moment is seen within a quarter of its time (+0.1 s), at most 1 s
+    for end in (x / 100 for x in range(1, 5000)):
+        seen = min(t for t in times if t >= end)
+        assert seen - end <= min(0.1 + end / 4, 1.0) + 1e-9, end
+    # status calls in any one second of a query's life: 6 at most (its first); at the
+    # default 8 queries in flight that is 48 a second, inside Athena's 100 per second
+    busiest = max(sum(1 for t in times if s <= t < s + 1) for s in (x / 100 for x in range(5000)))
+    assert busiest == 6
+    assert 8 * busiest < 100

@@ -11,12 +11,13 @@ Its cursor (``PacedCursor``) changes two things of pyathena's:
 - Polling. pyathena sleeps a fixed ``poll_interval`` (1 s by default) between two
   GetQueryExecution calls, so a query that ends in 0.3 s is seen after 1 s. The cursor polls
   after 0.1 s, then 1.25 times longer each time, up to 1 s: status calls at 0, 0.1, 0.23,
-  0.38, 0.58, 0.82, 1.13, 1.51, 1.98, 2.58, 3.33 s, then every second. A query's end is
-  seen at most a quarter of its time late (a growth of 1.5 made a 1.02 s query wait until
-  1.32 s). That is at most 6 calls in a query's first second, 3 in its second and one a
-  second from its fifth; at the default 8 queries in flight, under 50 calls a second at the
-  busiest, inside Athena's default GetQueryExecution rate quota (100 calls a second, shared
-  by the account: https://docs.aws.amazon.com/general/latest/gr/athena.html and
+  0.38, 0.58, 0.82, 1.13, 1.51, 1.98, 2.58, 3.33, 4.26 s, then every second. A query's end
+  is seen within 0.1 s plus a quarter of its time, and within a second (a growth of 1.5 made
+  a 1.02 s query wait until 1.32 s). That is at most 6 calls in a query's first second, 3 in
+  its second and one a second from its fifth; at the default 8 queries in flight, under 50
+  calls a second at the busiest, inside Athena's default GetQueryExecution rate quota (100
+  calls a second, shared by the account:
+  https://docs.aws.amazon.com/general/latest/gr/athena.html and
   https://docs.aws.amazon.com/athena/latest/ug/service-limits.html). Status calls are not
   billed.
 - Waiting for a slot. Athena counts running and queued queries against the account's active
