@@ -32,7 +32,7 @@ from data_monitor.backends.aws.calls import (
     aws_call,
     error_code,
 )
-from data_monitor.backends.base import BackendError
+from data_monitor.backends.base import STATEMENT_CACHE_SIZE, BackendError
 from data_monitor.model.athena_bill import AthenaBill, QueryStats
 from data_monitor.model.catalog import TableMeta
 from data_monitor.model.errors import UsageError, one_line
@@ -252,7 +252,11 @@ class AthenaEngine:
             **self.tables.execution_options(),
             athena_dialect.BILL_OPTION: self.bill,
         }
-        return {"connect_args": connect_args, "execution_options": options}
+        return {
+            "connect_args": connect_args,
+            "execution_options": options,
+            "query_cache_size": STATEMENT_CACHE_SIZE,
+        }
 
     def canceller(self, cursor: Any, driver_connection: Any) -> Cancel:
         return lambda: _cancel_athena(cursor)

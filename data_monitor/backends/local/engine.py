@@ -21,7 +21,7 @@ from urllib.parse import quote_plus
 
 import sqlalchemy as sa
 
-from data_monitor.backends.base import Catalog
+from data_monitor.backends.base import STATEMENT_CACHE_SIZE, Catalog
 from data_monitor.backends.local import dialect as duckdb_dialect
 from data_monitor.backends.local.store import LocalStore
 from data_monitor.backends.local.views import quote, view_sql, visible_parts
@@ -62,7 +62,7 @@ class DuckDBEngine:
 
     def engine_kwargs(self) -> dict[str, Any]:
         options = {**self.stop.execution_options(), **self.tables.execution_options()}
-        return {"execution_options": options}
+        return {"execution_options": options, "query_cache_size": STATEMENT_CACHE_SIZE}
 
     def canceller(self, cursor: Any, driver_connection: Any) -> Cancel:
         # DuckDB cancels per connection: interrupt() stops what runs on the query's connection
